@@ -1,0 +1,44 @@
+/**
+ * Starts the whole service from a configuration: database (with migrations), live status bus, services, schema,
+ * HTTP and WebSocket. The tests boot through this same function.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AppConfig } from '../config/config.js';
+import { openDatabase } from '../db/orm.js';
+import type { GatewayRegistry } from '../gateways/gateway-registry.js';
+import { buildAppSchema } from '../graphql/schema.js';
+import { startHttpServer, type HttpServer } from '../http/server.js';
+import { validateAllowList } from '../modules/inbox/source-allow-list.js';
+import { LiveStatusBus } from '../modules/live/live-status.bus.js';
+import { createServices, type Services } from './services.js';
+
+export interface RunningService {
+  services: Services;
+  http: HttpServer;
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface BootstrapOptions {
+  gateways?: GatewayRegistry;
+  register?: (app: FastifyInstance) => Promise<void>;
+}
+
+export async function bootstrap(config: AppConfig, options: BootstrapOptions = {}): Promise<RunningService> {
+  validateAllowList(config.quickpay.allowedSources);
+  const orm = await openDatabase(config.database, { migrate: true });
+  const live = await LiveStatusBus.start({ redisUrl: config.redisUrl, onError: (e) => console.error('live status bus:', e) });
+  const services = createServices(config, orm, live, options.gateways);
+  const schema = await buildAppSchema();
+  const http = await startHttpServer(services, schema, { port: config.port, host: config.host, logLevel: config.logLevel, register: options.register });
+  return {
+    services,
+    http,
+    url: http.url,
+    async close() {
+      await http.close();
+      await live.close();
+      await orm.close();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Opens the database a `DatabaseConfig` names: SQLite (the embedded default) or PostgreSQL (production). Both run
+ * the same entities; each has its own committed migrations, applied at start-up.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { SqlEntityManager, SqlMikroORM } from '@mikro-orm/sql';
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM as PostgreSqlORM } from '@mikro-orm/postgresql';
+import { MikroORM as SqliteORM } from '@mikro-orm/sqlite';
+import { DatabaseKind, type DatabaseConfig } from '../config/config.js';
+import { entities } from './entities.js';
+import { postgresqlMigrations } from './migrations/postgresql/index.js';
+import { sqliteMigrations } from './migrations/sqlite/index.js';
+
+export type Orm = SqlMikroORM;
+export type Em = SqlEntityManager;
+
+export interface OpenDatabaseOptions {
+  /** Apply pending migrations (the service always does; the migration generator does not). */
+  migrate?: boolean;
+  /** Log SQL (debugging). */
+  debug?: boolean;
+  /** PostgreSQL pool size. */
+  poolMax?: number;
+}
+
+/** Where the migrations of a dialect live in the source tree (for the generator). */
+export const MIGRATIONS_SOURCE_DIR: Record<DatabaseKind, string> = {
+  [DatabaseKind.SQLITE]: 'src/db/migrations/sqlite',
+  [DatabaseKind.POSTGRESQL]: 'src/db/migrations/postgresql',
+};
+
+function sharedOptions(kind: DatabaseKind, options: OpenDatabaseOptions) {
+  return {
+    entities,
+    extensions: [Migrator],
+    debug: options.debug ?? false,
+    // Entities are plain data; the service never relies on implicit flushes.
+    allowGlobalContext: false,
+    migrations: {
+      tableName: 'mikro_orm_migrations',
+      path: MIGRATIONS_SOURCE_DIR[kind],
+      pathTs: MIGRATIONS_SOURCE_DIR[kind],
+      migrationsList: kind === DatabaseKind.SQLITE ? sqliteMigrations : postgresqlMigrations,
+      emit: 'ts' as const,
+      snapshot: false,
+      transactional: true,
+      allOrNothing: true,
+    },
+  };
+}
+
+export async function openDatabase(db: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<Orm> {
+  let orm: Orm;
+  if (db.kind === DatabaseKind.SQLITE) {
+    if (db.url !== ':memory:') mkdirSync(dirname(db.url), { recursive: true });
+    orm = await SqliteORM.init({
+      ...sharedOptions(db.kind, options),
+      dbName: db.url,
+      // The busy timeout makes a second process wait for the write lock instead of failing at once.
+      driverOptions: { timeout: 5000 },
+    });
+    // WAL lets readers go on while one writer commits.
+    const conn = orm.em.getConnection();
+    if (db.url !== ':memory:') await conn.execute('pragma journal_mode = wal');
+    await conn.execute('pragma synchronous = normal');
+  } else {
+    orm = await PostgreSqlORM.init({
+      ...sharedOptions(db.kind, options),
+      clientUrl: db.url,
+      pool: { min: 0, max: options.poolMax ?? 10 },
+    });
+  }
+  if (options.migrate ?? true) await orm.migrator.up();
+  return orm;
+}

@@ -1,0 +1,78 @@
+/**
+ * The errors the service answers with. Each is a GraphQLError with a literal `extensions.code`, so storefronts can
+ * branch on the code; `formatError` (format-error.ts) passes these through and masks everything else.
+ */
+import { GraphQLError } from 'graphql';
+
+export enum ErrorCode {
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  NOT_FOUND = 'NOT_FOUND',
+  FORBIDDEN = 'FORBIDDEN',
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  CONFLICT = 'CONFLICT',
+  ILLEGAL_TRANSITION = 'ILLEGAL_TRANSITION',
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+}
+
+abstract class AppError extends GraphQLError {
+  abstract readonly code: ErrorCode;
+  constructor(message: string, code: ErrorCode, details?: Record<string, unknown>) {
+    super(message, { extensions: { code, ...details } });
+  }
+}
+
+export class BadUserInputError extends AppError {
+  readonly code = ErrorCode.BAD_USER_INPUT;
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(message, ErrorCode.BAD_USER_INPUT, details);
+  }
+}
+
+export class NotFoundError extends AppError {
+  readonly code = ErrorCode.NOT_FOUND;
+  constructor(what: string, id: string) {
+    super(`${what} ${id} not found`, ErrorCode.NOT_FOUND, { what, id });
+  }
+}
+
+export class ForbiddenError extends AppError {
+  readonly code = ErrorCode.FORBIDDEN;
+  constructor(message = 'Not allowed') {
+    super(message, ErrorCode.FORBIDDEN);
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  readonly code = ErrorCode.UNAUTHENTICATED;
+  constructor(message = 'Credentials are missing or invalid') {
+    super(message, ErrorCode.UNAUTHENTICATED);
+  }
+}
+
+export class ConflictError extends AppError {
+  readonly code = ErrorCode.CONFLICT;
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(message, ErrorCode.CONFLICT, details);
+  }
+}
+
+/** A state machine refused a transition; `reason` is the guard's own words. */
+export class IllegalTransitionError extends AppError {
+  readonly code = ErrorCode.ILLEGAL_TRANSITION;
+  constructor(machine: string, from: string, to: string, reason: string) {
+    super(`${machine} cannot go from ${from} to ${to}: ${reason}`, ErrorCode.ILLEGAL_TRANSITION, { machine, from, to, reason });
+  }
+}
+
+/** The database (or another dependency) is unavailable: the caller may retry. */
+export class ServiceUnavailableError extends AppError {
+  readonly code = ErrorCode.SERVICE_UNAVAILABLE;
+  constructor(message = 'The service is temporarily unavailable; retry later') {
+    super(message, ErrorCode.SERVICE_UNAVAILABLE);
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}

@@ -1,0 +1,165 @@
+/**
+ * QuickPay v10 behind the gateway interface: the payment window form, callback verification and parsing, the
+ * answer QuickPay expects (any 2xx stops its hourly resends), and the REST API for status and payment commands.
+ */
+import type { QuickPayConfig } from '../../config/config.js';
+import {
+  GatewayApiError,
+  GatewayName,
+  MalformedNotificationError,
+  NotificationOutcome,
+  type GatewayAnswer,
+  type PaymentGateway,
+  type PaymentRedirect,
+  type PaymentRequestInput,
+  type PaymentStateEvent,
+} from '../gateway.js';
+import { QuickPayPaymentSchema, toPaymentStateEvent } from './quickpay.payment.js';
+import { signPaymentWindow, verifyCallbackChecksum } from './quickpay.signing.js';
+
+const CHECKSUM_HEADER = 'quickpay-checksum-sha256';
+/** QuickPay gives up on a request after this long; so do we. */
+const API_TIMEOUT_MS = 10_000; // 10 seconds
+
+/** HTTP status and body for each outcome: 2xx when QuickPay may stop resending, 5xx only when a resend could help. */
+const ANSWERS: Record<NotificationOutcome, [number, string]> = {
+  [NotificationOutcome.ACCEPTED]: [200, 'accepted'],
+  [NotificationOutcome.DUPLICATE]: [200, 'duplicate'],
+  [NotificationOutcome.IGNORED]: [200, 'ignored'],
+  [NotificationOutcome.REJECTED_SIGNATURE]: [401, 'invalid checksum'],
+  [NotificationOutcome.REJECTED_MALFORMED]: [400, 'malformed payment resource'],
+  [NotificationOutcome.REJECTED_CONTENT_TYPE]: [415, 'expected application/json'],
+  [NotificationOutcome.REJECTED_TOO_LARGE]: [413, 'body too large'],
+  [NotificationOutcome.REJECTED_SOURCE]: [403, 'source address not allowed'],
+  [NotificationOutcome.RETRY_LATER]: [503, 'retry later'],
+};
+
+export class QuickPayGateway implements PaymentGateway {
+  readonly name = GatewayName.QUICKPAY;
+  readonly notificationContentTypes = ['application/json'] as const;
+  readonly allowedSources: readonly string[];
+
+  constructor(
+    private readonly config: QuickPayConfig,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {
+    this.allowedSources = config.allowedSources;
+  }
+
+  buildPaymentRequest(input: PaymentRequestInput): PaymentRedirect {
+    const fields: Record<string, string> = {
+      version: 'v10',
+      merchant_id: this.config.merchantId,
+      agreement_id: this.config.agreementId,
+      order_id: input.reference,
+      amount: String(input.amount),
+      currency: input.currency,
+      continueurl: input.continueUrl,
+      cancelurl: input.cancelUrl,
+      callbackurl: input.callbackUrl,
+      language: input.language,
+      autocapture: '0',
+      type: 'payment',
+    };
+    if (input.paymentMethods) fields.payment_methods = input.paymentMethods;
+    if (input.description) fields.description = input.description;
+    fields.checksum = signPaymentWindow(fields, this.config.apiKey);
+    return { method: 'POST', url: `${this.config.paymentWindowUrl}/`, fields };
+  }
+
+  verifyNotification(rawBody: Buffer, headers: Record<string, string>): string | undefined {
+    if (!this.config.privateKey) return 'QUICKPAY_PRIVATE_KEY is not configured';
+    const checksum = headers[CHECKSUM_HEADER];
+    if (!checksum) return `missing ${CHECKSUM_HEADER} header`;
+    return verifyCallbackChecksum(rawBody, checksum, this.config.privateKey) ? undefined : 'checksum does not match the body';
+  }
+
+  parseNotification(rawBody: Buffer): PaymentStateEvent | null {
+    let json: unknown;
+    try {
+      json = JSON.parse(rawBody.toString('utf8'));
+    } catch (e) {
+      throw new MalformedNotificationError(`body is not JSON: ${(e as Error).message}`);
+    }
+    const parsed = QuickPayPaymentSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new MalformedNotificationError(
+        `not a QuickPay payment: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'} ${i.message}`).join('; ')}`,
+      );
+    }
+    return toPaymentStateEvent(parsed.data);
+  }
+
+  peekReference(rawBody: Buffer): string | null {
+    try {
+      const ref = (JSON.parse(rawBody.toString('utf8')) as { order_id?: unknown }).order_id;
+      return typeof ref === 'string' ? ref.slice(0, 64) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  answer(outcome: NotificationOutcome): GatewayAnswer {
+    const [status, message] = ANSWERS[outcome];
+    return { status, contentType: 'application/json', body: JSON.stringify({ status: outcome, message }) };
+  }
+
+  async fetchPaymentStatus(reference: string, gatewayPaymentId: string | null): Promise<PaymentStateEvent | null> {
+    if (gatewayPaymentId) {
+      const found = await this.request('GET', `/payments/${encodeURIComponent(gatewayPaymentId)}`, undefined, [404]);
+      return found === null ? null : this.toEvent(found);
+    }
+    const list = await this.request('GET', `/payments?order_id=${encodeURIComponent(reference)}`);
+    if (!Array.isArray(list)) throw new GatewayApiError('QuickPay answered a payment search with something that is not a list');
+    const match = list.find((p) => (p as { order_id?: string })?.order_id === reference);
+    return match ? this.toEvent(match) : null;
+  }
+
+  async capture(gatewayPaymentId: string, amount: number): Promise<PaymentStateEvent> {
+    return this.command(gatewayPaymentId, 'capture', { amount });
+  }
+
+  async refund(gatewayPaymentId: string, amount: number): Promise<PaymentStateEvent> {
+    return this.command(gatewayPaymentId, 'refund', { amount });
+  }
+
+  async cancel(gatewayPaymentId: string): Promise<PaymentStateEvent> {
+    return this.command(gatewayPaymentId, 'cancel', {});
+  }
+
+  private async command(id: string, op: string, body: Record<string, unknown>): Promise<PaymentStateEvent> {
+    const res = await this.request('POST', `/payments/${encodeURIComponent(id)}/${op}?synchronized`, body);
+    const event = this.toEvent(res);
+    if (!event) throw new GatewayApiError(`QuickPay ${op} of payment ${id} returned a payment without operations`);
+    return event;
+  }
+
+  private toEvent(json: unknown): PaymentStateEvent | null {
+    const parsed = QuickPayPaymentSchema.safeParse(json);
+    if (!parsed.success) throw new GatewayApiError(`QuickPay answered with something that is not a payment: ${parsed.error.message}`);
+    return toPaymentStateEvent(parsed.data);
+  }
+
+  private async request(method: string, path: string, body?: unknown, nullOn: number[] = []): Promise<unknown> {
+    const res = await this.fetchImpl(`${this.config.apiUrl}${path}`, {
+      method,
+      redirect: 'error',
+      signal: AbortSignal.timeout(API_TIMEOUT_MS),
+      headers: {
+        'Accept-Version': 'v10',
+        Accept: 'application/json',
+        Authorization: `Basic ${Buffer.from(`:${this.config.apiKey}`).toString('base64')}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (nullOn.includes(res.status)) return null;
+    const text = await res.text();
+    if (!res.ok) throw new GatewayApiError(`QuickPay ${method} ${path} answered ${res.status}: ${text.slice(0, 200)}`, res.status);
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new GatewayApiError(`QuickPay ${method} ${path} answered with a body that is not JSON`, res.status);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The QuickPay v10 payment resource, as callbacks and the status API carry it, and how its operations map onto
+ * our payment statuses (GATEWAYS.md). Only the fields we read are validated; the rest pass through.
+ */
+import { z } from 'zod';
+import { PaymentStatus } from '../../modules/payment/payment.machine.js';
+import type { PaymentStateEvent } from '../gateway.js';
+
+export const QuickPayOperationSchema = z.looseObject({
+  id: z.number().int(),
+  type: z.string(),
+  amount: z.number().int().nonnegative().default(0),
+  pending: z.boolean().default(false),
+  qp_status_code: z.string().nullable().optional(),
+  qp_status_msg: z.string().nullable().optional(),
+  aq_status_code: z.string().nullable().optional(),
+  created_at: z.string().nullable().optional(),
+});
+export type QuickPayOperation = z.infer<typeof QuickPayOperationSchema>;
+
+export const QuickPayPaymentSchema = z.looseObject({
+  id: z.number().int().positive(),
+  order_id: z.string().min(1).max(64),
+  accepted: z.boolean().default(false),
+  type: z.string().default('Payment'),
+  currency: z.string().regex(/^[A-Za-z]{3}$/),
+  state: z.string().optional(),
+  test_mode: z.boolean().default(false),
+  operations: z.array(QuickPayOperationSchema).default([]),
+  fee: z.number().int().nullable().optional(),
+  balance: z.number().int().nullable().optional(),
+  link: z.looseObject({ amount: z.number().int().optional() }).nullable().optional(),
+});
+export type QuickPayPayment = z.infer<typeof QuickPayPaymentSchema>;
+
+/** QuickPay's code for an approved operation. */
+export const QP_APPROVED = '20000';
+/** Authorisation expired. */
+const QP_AUTH_EXPIRED = '40002';
+
+const sum = (ops: QuickPayOperation[]) => ops.reduce((s, o) => s + o.amount, 0);
+
+/**
+ * Replays the operations in order. Approved operations move the state (authorize -> AUTHORIZED, capture ->
+ * CAPTURED, refund -> REFUNDED, cancel -> CANCELLED); a failed authorize before any approval is REFUSED (EXPIRED
+ * for 40002); a pending operation before any approval leaves the payment PENDING.
+ */
+export function toPaymentStateEvent(payment: QuickPayPayment): PaymentStateEvent | null {
+  const ops = [...payment.operations].sort((a, b) => a.id - b.id);
+  if (ops.length === 0) return null;
+  const approved = (o: QuickPayOperation) => !o.pending && o.qp_status_code === QP_APPROVED;
+  let status: PaymentStatus = PaymentStatus.PENDING;
+  let last = ops[ops.length - 1];
+  for (const op of ops) {
+    last = op;
+    const authorised = status !== PaymentStatus.PENDING && status !== PaymentStatus.REFUSED && status !== PaymentStatus.EXPIRED;
+    if (op.pending) continue;
+    if (approved(op)) {
+      if (op.type === 'authorize' || op.type === 'subscribe') status = PaymentStatus.AUTHORIZED;
+      else if (op.type === 'capture' || op.type === 'recurring') status = PaymentStatus.CAPTURED;
+      else if (op.type === 'refund') status = PaymentStatus.REFUNDED;
+      else if (op.type === 'cancel') status = PaymentStatus.CANCELLED;
+    } else if ((op.type === 'authorize' || op.type === 'subscribe') && !authorised && op.qp_status_code) {
+      status = op.qp_status_code === QP_AUTH_EXPIRED ? PaymentStatus.EXPIRED : PaymentStatus.REFUSED;
+    }
+  }
+  const ok = ops.filter(approved);
+  const authorizeOp = [...ok].reverse().find((o) => o.type === 'authorize' || o.type === 'subscribe');
+  return {
+    reference: payment.order_id,
+    gatewayPaymentId: String(payment.id),
+    status,
+    sequence: last.id,
+    currency: payment.currency.toUpperCase(),
+    amountAuthorized: authorizeOp?.amount ?? 0,
+    amountCaptured: sum(ok.filter((o) => o.type === 'capture' || o.type === 'recurring')),
+    amountRefunded: sum(ok.filter((o) => o.type === 'refund')),
+    fee: payment.fee ?? 0,
+    testMode: payment.test_mode,
+    detail: `QuickPay payment ${payment.id}: operation ${last.id} ${last.type} ${last.pending ? 'pending' : (last.qp_status_code ?? 'no status')}`,
+  };
+}

@@ -1,0 +1,42 @@
+import type { Orm } from '../../db/orm.js';
+import { BadUserInputError, NotFoundError } from '../../errors/app-errors.js';
+import { Product } from './product.entity.js';
+import { normaliseCurrency } from '../shared/money.js';
+
+export interface ProductInput {
+  sku: string;
+  name: string;
+  unitPrice: number;
+  currency: string;
+  stockOnHand: number;
+}
+
+/** The back office's catalogue. */
+export class ProductService {
+  constructor(private readonly orm: Orm) {}
+
+  async list(): Promise<Product[]> {
+    return this.orm.em.fork().find(Product, {}, { orderBy: { sku: 'asc' } });
+  }
+
+  async get(sku: string): Promise<Product> {
+    const p = await this.orm.em.fork().findOne(Product, { sku });
+    if (!p) throw new NotFoundError('Product', sku);
+    return p;
+  }
+
+  /** Creates the product or replaces its name, price and stock. */
+  async upsert(input: ProductInput): Promise<Product> {
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(input.sku)) throw new BadUserInputError('sku must be 1-64 letters, digits, dots, dashes or underscores', { field: 'sku' });
+    if (!input.name.trim()) throw new BadUserInputError('name must not be empty', { field: 'name' });
+    if (!Number.isSafeInteger(input.unitPrice) || input.unitPrice < 0) throw new BadUserInputError('unitPrice must be a non-negative integer in minor units', { field: 'unitPrice' });
+    if (!Number.isSafeInteger(input.stockOnHand) || input.stockOnHand < 0) throw new BadUserInputError('stockOnHand must be a non-negative integer', { field: 'stockOnHand' });
+    const currency = normaliseCurrency(input.currency);
+    const em = this.orm.em.fork();
+    const existing = await em.findOne(Product, { sku: input.sku });
+    const product = existing ?? em.create(Product, { sku: input.sku, name: input.name.trim(), unitPrice: input.unitPrice, currency, stockOnHand: input.stockOnHand });
+    em.assign(product, { name: input.name.trim(), unitPrice: input.unitPrice, currency, stockOnHand: input.stockOnHand });
+    await em.flush();
+    return product;
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * Checkout: freezes the cart and places an order for it, with a payment at the chosen gateway, in one lineage
+ * transaction. Idempotent: the same cart and idempotency key always give the same order (and the same token).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { LockMode } from '@mikro-orm/core';
+import type { AppConfig } from '../../config/config.js';
+import { BadUserInputError, ConflictError, NotFoundError } from '../../errors/app-errors.js';
+import type { GatewayRegistry } from '../../gateways/gateway-registry.js';
+import type { GatewayName, PaymentRedirect } from '../../gateways/gateway.js';
+import { TransitionSource } from '../audit/status-transition.entity.js';
+import { Product } from '../catalogue/product.entity.js';
+import { CartStatus } from '../cart/cart.machine.js';
+import { Payment } from '../payment/payment.entity.js';
+import { PaymentStatus } from '../payment/payment.machine.js';
+import { Coupon } from '../promotions/coupon.entity.js';
+import { GiftCard } from '../promotions/gift-card.entity.js';
+import type { LineageTransaction } from '../transition/lineage-transaction.js';
+import type { TransitionService } from '../transition/transition.service.js';
+import { Order } from './order.entity.js';
+import { OrderStatus } from './order.machine.js';
+import { priceOrder } from './pricing.js';
+
+export interface CheckoutInput {
+  cartId: string;
+  gateway: GatewayName;
+  /** Chosen by the storefront per checkout attempt; a retry of the same attempt reuses it. */
+  idempotencyKey: string;
+  /** Where the shopper lands after the gateway; `{orderId}` and `{outcome}` (success, cancel) are filled in. */
+  returnUrl?: string | null;
+  language?: string | null;
+}
+
+export interface CheckoutResult {
+  order: Order;
+  payment: Payment;
+  accessToken: string;
+  redirect: PaymentRedirect;
+}
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;
+
+export class CheckoutService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly transitions: TransitionService,
+    private readonly gateways: GatewayRegistry,
+    private readonly lockMode: LockMode | undefined,
+  ) {}
+
+  async checkout(input: CheckoutInput): Promise<CheckoutResult> {
+    if (!IDEMPOTENCY_KEY.test(input.idempotencyKey)) {
+      throw new BadUserInputError('idempotencyKey must be 8-100 letters, digits, dots, colons, dashes or underscores', { field: 'idempotencyKey' });
+    }
+    const returnUrl = this.returnUrlTemplate(input.returnUrl);
+    const language = (input.language ?? 'en').trim();
+    if (!/^[a-z]{2}$/.test(language)) throw new BadUserInputError('language must be a two-letter ISO 639-1 code', { field: 'language' });
+    const gateway = this.gateways.get(input.gateway);
+
+    const { order, payment } = await this.transitions.inLineage(input.cartId, async (tx) => {
+      const existing = await tx.em.findOne(Order, { cartId: tx.cart.id, idempotencyKey: input.idempotencyKey });
+      if (existing) return { order: existing, payment: await tx.em.findOneOrFail(Payment, { orderId: existing.id }) };
+      return this.place(tx, input);
+    });
+
+    const fill = (outcome: string) => returnUrl.replaceAll('{orderId}', order.id).replaceAll('{outcome}', outcome);
+    const redirect = gateway.buildPaymentRequest({
+      reference: payment.reference,
+      amount: payment.amount,
+      currency: payment.currency,
+      continueUrl: fill('success'),
+      cancelUrl: fill('cancel'),
+      callbackUrl: `${this.config.publicBaseUrl}/callbacks/${gateway.name.toLowerCase()}`,
+      language,
+      description: `Order ${order.id}`,
+    });
+    return { order, payment, accessToken: order.accessToken, redirect };
+  }
+
+  private async place(tx: LineageTransaction, input: CheckoutInput): Promise<{ order: Order; payment: Payment }> {
+    const cart = tx.cart;
+    if (cart.status !== CartStatus.OPEN) {
+      throw new ConflictError('the cart is already checked out; report the redirect outcome or wait for the payment', {
+        cartId: cart.id,
+        orderId: cart.currentOrderId,
+      });
+    }
+    if (cart.lines.length === 0) throw new BadUserInputError('the cart is empty', { field: 'cartId' });
+
+    const products = await tx.em.find(Product, { sku: { $in: cart.lines.map((l) => l.sku) } });
+    const bySku = new Map(products.map((p) => [p.sku, p]));
+    for (const line of cart.lines) {
+      const p = bySku.get(line.sku);
+      if (!p) throw new NotFoundError('Product', line.sku);
+      if (p.currency !== cart.currency) throw new BadUserInputError(`${p.sku} is now priced in ${p.currency}, the cart in ${cart.currency}`);
+    }
+    const coupons = cart.couponCodes.length ? await tx.em.find(Coupon, { code: { $in: cart.couponCodes }, active: true }) : [];
+    const missingCoupon = cart.couponCodes.find((c) => !coupons.some((x) => x.code === c));
+    if (missingCoupon) throw new NotFoundError('Coupon', missingCoupon);
+    const cards = await this.lockGiftCards(tx, cart.giftCardCodes);
+
+    const orderId = randomUUID();
+    const totals = priceOrder(
+      cart.lines,
+      bySku,
+      cart.couponCodes.map((code) => coupons.find((c) => c.code === code)!),
+      cards.map((c) => ({ code: c.code, available: c.balance })),
+    );
+    if (totals.total <= 0) {
+      throw new BadUserInputError('nothing is left to pay at the gateway; orders paid entirely by coupons or gift cards are not supported yet');
+    }
+    for (const applied of totals.giftCards) {
+      const card = cards.find((c) => c.code === applied.code)!;
+      card.lockedByOrderId = orderId;
+      card.lockedAmount = applied.amount;
+    }
+
+    const now = tx.now;
+    const order = tx.em.create(Order, {
+      id: orderId,
+      cartId: cart.id,
+      cartRevision: cart.revision,
+      idempotencyKey: input.idempotencyKey,
+      status: OrderStatus.PENDING_PAYMENT,
+      accessToken: randomBytes(32).toString('base64url'),
+      currency: cart.currency,
+      lines: totals.lines,
+      customFields: { ...cart.customFields },
+      couponCodes: [...cart.couponCodes],
+      giftCards: totals.giftCards,
+      subtotal: totals.subtotal,
+      discountTotal: totals.discountTotal,
+      giftCardTotal: totals.giftCardTotal,
+      total: totals.total,
+      flags: [],
+      statusSequence: 0,
+      placedAt: now,
+      readyAt: null,
+      cancelledAt: null,
+    });
+    const payment = tx.em.create(Payment, {
+      id: randomUUID(),
+      orderId,
+      gateway: input.gateway,
+      reference: newPaymentReference(),
+      gatewayPaymentId: null,
+      gatewayCurrency: null,
+      status: PaymentStatus.INITIATED,
+      amount: totals.total,
+      currency: cart.currency,
+    });
+    const cause = { trigger: 'checkout', source: TransitionSource.STOREFRONT, detail: `idempotency key ${input.idempotencyKey}` };
+    cart.currentOrderId = orderId;
+    tx.transitionCart(CartStatus.CHECKED_OUT, cause);
+    tx.place(order, payment, cause);
+    return { order, payment };
+  }
+
+  /** Locks the cart's gift cards for this order; a card held by another pending order cannot be used twice. */
+  private async lockGiftCards(tx: LineageTransaction, codes: string[]): Promise<GiftCard[]> {
+    const cards: GiftCard[] = [];
+    for (const code of [...codes].sort()) {
+      const card = await tx.em.findOne(GiftCard, { code }, this.lockMode ? { lockMode: this.lockMode } : {});
+      if (!card) throw new NotFoundError('GiftCard', code);
+      if (card.lockedByOrderId) throw new ConflictError(`gift card ${code} is held by another order waiting for payment`, { code });
+      if (card.balance > 0) cards.push(card);
+    }
+    return codes.map((c) => cards.find((x) => x.code === c)).filter((c): c is GiftCard => !!c);
+  }
+
+  private returnUrlTemplate(given: string | null | undefined): string {
+    const url = given ?? this.config.storefrontReturnUrl;
+    let parsed: URL;
+    try {
+      parsed = new URL(url.replaceAll('{orderId}', 'x').replaceAll('{outcome}', 'x'));
+    } catch {
+      throw new BadUserInputError('returnUrl must be an absolute URL', { field: 'returnUrl' });
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new BadUserInputError('returnUrl must be http or https', { field: 'returnUrl' });
+    return url;
+  }
+}
+
+/** QuickPay wants 4-20 alphanumerics per payment, unique per account: 'R' + 15 random base-36 characters. */
+function newPaymentReference(): string {
+  const bytes = randomBytes(15);
+  return 'R' + [...bytes].map((b) => (b % 36).toString(36)).join('').toUpperCase();
+}

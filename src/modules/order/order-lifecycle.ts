@@ -1,0 +1,99 @@
+/**
+ * What happens to an order when its payment's fate is known, shared by every channel (redirect, notification,
+ * reconciler), so each channel reaches the same result whichever comes first.
+ */
+import { GiftCard } from '../promotions/gift-card.entity.js';
+import { CartStatus } from '../cart/cart.machine.js';
+import { OutboxTopic } from '../outbox/outbox-message.entity.js';
+import { PAID_STATUSES } from '../payment/payment.machine.js';
+import type { Payment } from '../payment/payment.entity.js';
+import type { Cause, LineageTransaction } from '../transition/lineage-transaction.js';
+import { OrderFlag, type Order } from './order.entity.js';
+import { OrderStatus, type OrderGuardContext } from './order.machine.js';
+
+/** The cart still holds what `order` was placed from, and nothing was placed from it since (invariant 5). */
+export function cartUntouchedSince(tx: LineageTransaction, order: Order): boolean {
+  const cart = tx.cart;
+  return cart.status === CartStatus.OPEN && cart.currentOrderId === order.id && cart.revision === order.cartRevision;
+}
+
+export function guardContext(tx: LineageTransaction, order: Order, payment: Payment, allowTestMode: boolean): OrderGuardContext {
+  return {
+    paymentAuthorized: PAID_STATUSES.has(payment.status),
+    amountMatches: payment.amountAuthorized === order.total && payment.gatewayCurrency === order.currency,
+    testPaymentRefused: payment.testMode && !allowTestMode,
+    cartUntouched: cartUntouchedSince(tx, order),
+  };
+}
+
+/**
+ * Cancels a pending order: reopens its own cart (never a new one: invariant 1) and releases its gift cards.
+ * Returns the refusal reason when the order cannot be cancelled (already ready or cancelled).
+ */
+export async function cancelOrder(tx: LineageTransaction, order: Order, payment: Payment, allowTestMode: boolean, cause: Cause): Promise<string | undefined> {
+  const refusal = tx.tryTransitionOrder(order, payment, OrderStatus.CANCELLED, guardContext(tx, order, payment, allowTestMode), cause);
+  if (refusal) return refusal;
+  order.cancelledAt = tx.now;
+  if (tx.cart.currentOrderId === order.id && tx.cart.status === CartStatus.CHECKED_OUT) tx.transitionCart(CartStatus.OPEN, cause);
+  await releaseGiftCards(tx, order);
+  return undefined;
+}
+
+/**
+ * Makes an order ready when its guard allows (verified authorisation, right amount and currency, test policy, and
+ * for a cancelled order an untouched cart). Side effects are written to the outbox, keyed by order, so they happen
+ * once however many messages say so (invariant 3). When refused, the reason becomes a flag for the shop.
+ */
+export async function makeReadyOrFlag(tx: LineageTransaction, order: Order, payment: Payment, allowTestMode: boolean, cause: Cause): Promise<string | undefined> {
+  const ctx = guardContext(tx, order, payment, allowTestMode);
+  const wasCancelled = order.status === OrderStatus.CANCELLED;
+  const refusal = tx.tryTransitionOrder(order, payment, OrderStatus.READY, ctx, cause);
+  if (!refusal) {
+    order.readyAt = tx.now;
+    if (wasCancelled) {
+      // Revival: the cart goes back to being this order's frozen snapshot.
+      order.cancelledAt = null;
+      tx.transitionCart(CartStatus.CHECKED_OUT, cause);
+    }
+    await writeReadyEffects(tx, order);
+    return undefined;
+  }
+  if (!ctx.paymentAuthorized) return refusal;
+  if (!ctx.amountMatches) await flag(tx, order, payment, OrderFlag.AMOUNT_MISMATCH, cause);
+  else if (ctx.testPaymentRefused) await flag(tx, order, payment, OrderFlag.TEST_PAYMENT_REFUSED, cause);
+  else if (wasCancelled && !ctx.cartUntouched) {
+    await flag(tx, order, payment, OrderFlag.LATE_AUTHORIZATION_TO_VOID, cause);
+    await tx.addOutbox(OutboxTopic.VOID_PAYMENT, `payment:${payment.id}`, order.id, {
+      paymentId: payment.id,
+      gateway: payment.gateway,
+      gatewayPaymentId: payment.gatewayPaymentId,
+    });
+  }
+  return refusal;
+}
+
+async function flag(tx: LineageTransaction, order: Order, payment: Payment, f: OrderFlag, cause: Cause): Promise<void> {
+  if (order.flags.includes(f)) return;
+  order.flags = [...order.flags, f];
+  tx.touch(order, payment, cause);
+  await tx.addOutbox(OutboxTopic.NOTIFY_SHOP, `order:${order.id}:${f}`, order.id, { orderId: order.id, flag: f });
+}
+
+async function writeReadyEffects(tx: LineageTransaction, order: Order): Promise<void> {
+  const key = `order:${order.id}`;
+  const payload = { orderId: order.id };
+  await tx.addOutbox(OutboxTopic.DECREMENT_STOCK, key, order.id, { ...payload, lines: order.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })) });
+  if (order.couponCodes.length) await tx.addOutbox(OutboxTopic.REDEEM_COUPONS, key, order.id, { ...payload, codes: order.couponCodes });
+  if (order.giftCards.length) await tx.addOutbox(OutboxTopic.REDEEM_GIFT_CARDS, key, order.id, { ...payload, giftCards: order.giftCards });
+  await tx.addOutbox(OutboxTopic.SEND_CONFIRMATION_EMAIL, key, order.id, payload);
+  await tx.addOutbox(OutboxTopic.EXPORT_ORDER, key, order.id, payload);
+}
+
+async function releaseGiftCards(tx: LineageTransaction, order: Order): Promise<void> {
+  if (!order.giftCards.length) return;
+  const cards = await tx.em.find(GiftCard, { lockedByOrderId: order.id });
+  for (const card of cards) {
+    card.lockedByOrderId = null;
+    card.lockedAmount = 0;
+  }
+}

@@ -1,0 +1,70 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { OrderStatus } from './order.machine.js';
+
+/** A line of the order's snapshot: the price is frozen at checkout. */
+export interface OrderLineData {
+  sku: string;
+  name: string;
+  unitPrice: number;
+  quantity: number;
+  lineTotal: number;
+}
+
+/** A gift card applied to the order and the amount it covers. */
+export interface AppliedGiftCard {
+  code: string;
+  amount: number;
+}
+
+/** Why an order needs the shop's attention. */
+export enum OrderFlag {
+  /** A verified authorisation whose amount or currency differs from the order's (invariant 6). */
+  AMOUNT_MISMATCH = 'AMOUNT_MISMATCH',
+  /** A test-card payment while test payments are not allowed (seed 003). */
+  TEST_PAYMENT_REFUSED = 'TEST_PAYMENT_REFUSED',
+  /** An authorisation arrived after the order was cancelled and its cart had moved on: it must be voided (invariant 5). */
+  LATE_AUTHORIZATION_TO_VOID = 'LATE_AUTHORIZATION_TO_VOID',
+  /** A single-use coupon was already redeemed by another order when this one became ready (seed 003). */
+  COUPON_ALREADY_USED = 'COUPON_ALREADY_USED',
+}
+
+/**
+ * A placed cart: an immutable snapshot of lines, custom fields and totals (minor units, ISO 4217 currency), with
+ * its lifecycle status. Placed (`placedAt`, the seeds' "approved" date) is not ready (`readyAt`, the export date).
+ */
+export const OrderSchema = defineEntity({
+  name: 'Order',
+  tableName: 'orders',
+  uniques: [{ properties: ['cartId', 'idempotencyKey'] }],
+  properties: {
+    id: p.string().length(36).primary(),
+    cartId: p.string().length(36).index(),
+    /** The cart revision this order was placed from; revival after a cancel needs it unchanged (invariant 5). */
+    cartRevision: p.integer(),
+    idempotencyKey: p.string().length(100),
+    status: p.enum(() => OrderStatus),
+    /**
+     * The bearer token that lets a storefront read and watch this order. Kept as is (like a session id) so that an
+     * idempotent repeat of the checkout can hand back the same token.
+     */
+    accessToken: p.string().length(64),
+    currency: p.string().length(3),
+    lines: p.json<OrderLineData[]>(),
+    customFields: p.json<Record<string, string>>(),
+    couponCodes: p.json<string[]>(),
+    giftCards: p.json<AppliedGiftCard[]>(),
+    subtotal: p.integer(),
+    discountTotal: p.integer(),
+    giftCardTotal: p.integer(),
+    /** What the shopper pays at the gateway. */
+    total: p.integer(),
+    flags: p.json<OrderFlag[]>(),
+    /** Bumped by every change of the order or its payments; subscribers use it to drop stale pushes. */
+    statusSequence: p.integer().default(0),
+    placedAt: p.datetime(),
+    readyAt: p.datetime().nullable(),
+    cancelledAt: p.datetime().nullable(),
+  },
+});
+export class Order extends OrderSchema.class {}
+OrderSchema.setClass(Order);

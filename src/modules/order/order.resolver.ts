@@ -1,0 +1,116 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLContext } from '../../graphql/context.type.js';
+import { KeyValueInput, fromKeyValues, toKeyValues } from '../../graphql/shared.types.js';
+import { currentThenChanges } from '../live/live-status.bus.js';
+import type { PaymentStatusChange } from '../transition/status-change.js';
+import type { OrderWithPayment } from './order-query.service.js';
+import { OrderStatus } from './order.machine.js';
+import {
+  CheckoutInputType,
+  CheckoutResultType,
+  OrderType,
+  PaymentStatusUpdateType,
+  RedirectOutcomeResultType,
+  StatusTransitionType,
+} from './order.type.js';
+import { RedirectOutcome } from './redirect-outcome.service.js';
+
+export function toOrderType({ order, payment }: OrderWithPayment): OrderType {
+  return {
+    id: order.id,
+    cartId: order.cartId,
+    status: order.status,
+    paymentStatus: payment.status,
+    payment: {
+      id: payment.id,
+      gateway: payment.gateway,
+      reference: payment.reference,
+      gatewayPaymentId: payment.gatewayPaymentId,
+      status: payment.status,
+      amount: payment.amount,
+      currency: payment.currency,
+      amountAuthorized: payment.amountAuthorized,
+      amountCaptured: payment.amountCaptured,
+      amountRefunded: payment.amountRefunded,
+      fee: payment.fee,
+      testMode: payment.testMode,
+    },
+    currency: order.currency,
+    lines: order.lines,
+    customFields: toKeyValues(order.customFields),
+    couponCodes: order.couponCodes,
+    giftCards: order.giftCards,
+    subtotal: order.subtotal,
+    discountTotal: order.discountTotal,
+    giftCardTotal: order.giftCardTotal,
+    total: order.total,
+    flags: order.flags,
+    placedAt: order.placedAt,
+    readyAt: order.readyAt ?? null,
+    cancelledAt: order.cancelledAt ?? null,
+  };
+}
+
+@Resolver(() => OrderType)
+export class OrderResolver {
+  @Query(() => OrderType, { description: "An order, for the holder of its access token or the back office." })
+  async order(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<OrderType> {
+    return toOrderType(await ctx.services.orderQueries.get(id, ctx.access));
+  }
+
+  @Query(() => [OrderType], { description: 'Back office: orders, newest first.' })
+  async orders(
+    @Arg('status', () => OrderStatus, { nullable: true }) status: OrderStatus | null,
+    @Arg('limit', () => Int, { defaultValue: 50 }) limit: number,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<OrderType[]> {
+    const rows = await ctx.services.orderQueries.list(ctx.access, status ?? null, Math.min(Math.max(limit, 1), 500), Math.max(offset, 0));
+    return rows.map(toOrderType);
+  }
+
+  @FieldResolver(() => [StatusTransitionType], { description: 'The audit trail of the order, its payment and its cart while it held it.' })
+  async transitions(@Root() order: OrderType, @Ctx() ctx: GraphQLContext): Promise<StatusTransitionType[]> {
+    return ctx.services.orderQueries.transitions(order.id);
+  }
+
+  @Mutation(() => CheckoutResultType, { description: 'Freezes the cart and places an order with a payment at the gateway. Idempotent per idempotencyKey.' })
+  async checkout(@Arg('input', () => CheckoutInputType) input: CheckoutInputType, @Ctx() ctx: GraphQLContext): Promise<CheckoutResultType> {
+    const result = await ctx.services.checkout.checkout(input);
+    return {
+      order: toOrderType(result),
+      accessToken: result.accessToken,
+      redirect: {
+        method: result.redirect.method,
+        url: result.redirect.url,
+        fields: Object.entries(result.redirect.fields).map(([name, value]) => ({ name, value })),
+      },
+    };
+  }
+
+  @Mutation(() => RedirectOutcomeResultType, {
+    description: "Reports what the shopper's browser said on return. Never marks an order paid; cancel and error reopen the order's cart.",
+  })
+  async reportRedirectOutcome(
+    @Arg('orderId', () => ID) orderId: string,
+    @Arg('outcome', () => RedirectOutcome) outcome: RedirectOutcome,
+    @Arg('params', () => [KeyValueInput], { nullable: true, description: 'Query parameters the gateway added to the return URL, kept for the audit trail.' })
+    params: KeyValueInput[] | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<RedirectOutcomeResultType> {
+    const result = await ctx.services.redirects.report(orderId, ctx.access, outcome, fromKeyValues(params));
+    return { order: toOrderType(result), applied: result.applied, reason: result.reason };
+  }
+
+  @Subscription(() => PaymentStatusUpdateType, {
+    description: "The order's current payment status, then every committed change. Needs the order's access token or the admin key.",
+    subscribe: ({ args, context }) => {
+      const ctx = context as GraphQLContext;
+      const orderId = args.orderId as string;
+      return currentThenChanges(ctx.services.live.subscribe(orderId), () => ctx.services.orderQueries.currentStatus(orderId, ctx.access));
+    },
+  })
+  paymentStatusChanged(@Arg('orderId', () => ID) _orderId: string, @Root() change: PaymentStatusChange): PaymentStatusUpdateType {
+    return change;
+  }
+}

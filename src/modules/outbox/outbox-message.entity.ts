@@ -1,0 +1,45 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/** Work owed to the world once a transition commits. */
+export enum OutboxTopic {
+  DECREMENT_STOCK = 'DECREMENT_STOCK',
+  REDEEM_COUPONS = 'REDEEM_COUPONS',
+  REDEEM_GIFT_CARDS = 'REDEEM_GIFT_CARDS',
+  SEND_CONFIRMATION_EMAIL = 'SEND_CONFIRMATION_EMAIL',
+  EXPORT_ORDER = 'EXPORT_ORDER',
+  /** Void an authorisation that has no order to pay for (invariant 5). */
+  VOID_PAYMENT = 'VOID_PAYMENT',
+  /** Tell the shop about an order that needs attention. */
+  NOTIFY_SHOP = 'NOTIFY_SHOP',
+}
+
+export enum OutboxStatus {
+  PENDING = 'PENDING',
+  DONE = 'DONE',
+  /** Gave up after its retries; visible to the back office. */
+  FAILED = 'FAILED',
+}
+
+/**
+ * A side effect written in the transaction that caused it, and delivered at least once by a worker after commit.
+ * `dedupKey` (for example `order:<id>:DECREMENT_STOCK`) makes writing the same effect twice impossible (invariant 3).
+ */
+export const OutboxMessageSchema = defineEntity({
+  name: 'OutboxMessage',
+  tableName: 'outbox_messages',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    topic: p.enum(() => OutboxTopic),
+    dedupKey: p.string().length(150).unique(),
+    orderId: p.string().length(36).nullable().index(),
+    payload: p.json<Record<string, unknown>>(),
+    status: p.enum(() => OutboxStatus).index(),
+    attempts: p.integer().default(0),
+    nextAttemptAt: p.datetime(),
+    lastError: p.text().nullable(),
+    createdAt: p.datetime(),
+    doneAt: p.datetime().nullable(),
+  },
+});
+export class OutboxMessage extends OutboxMessageSchema.class {}
+OutboxMessageSchema.setClass(OutboxMessage);

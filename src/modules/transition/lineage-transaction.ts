@@ -1,0 +1,135 @@
+/**
+ * One transaction of one cart lineage (the cart, every order placed from it, their payments), opened by the
+ * TransitionService with the lineage's lock held. It is the only code that writes a status column: every change
+ * checks its machine's guard, applies, and appends an audit row; side effects become outbox rows in the same
+ * transaction; subscribers hear of the changes only after commit.
+ */
+import { IllegalTransitionError } from '../../errors/app-errors.js';
+import { StatusTransition, TransitionSource, TransitionSubject } from '../audit/status-transition.entity.js';
+import type { Cart } from '../cart/cart.entity.js';
+import { cartMachine, type CartStatus } from '../cart/cart.machine.js';
+import type { Order } from '../order/order.entity.js';
+import { orderMachine, type OrderGuardContext, type OrderStatus } from '../order/order.machine.js';
+import { OutboxMessage, OutboxStatus, type OutboxTopic } from '../outbox/outbox-message.entity.js';
+import type { Payment } from '../payment/payment.entity.js';
+import { paymentMachine, type PaymentGuardContext, type PaymentStatus } from '../payment/payment.machine.js';
+import type { StateMachine } from '../state-machine/state-machine.js';
+import type { Em } from '../../db/orm.js';
+import type { PaymentStatusChange } from './status-change.js';
+
+/** Why a change happened (invariant 8). */
+export interface Cause {
+  /** What happened, e.g. `checkout`, `redirect.cancel`, `notification.payment-state`. */
+  trigger: string;
+  source: TransitionSource;
+  /** The inbox message that caused it, for gateway notifications. */
+  inboxMessageId?: number | null;
+  detail?: string | null;
+}
+
+interface Touched {
+  order: Order;
+  payment: Payment;
+  cause: Cause;
+}
+
+export class LineageTransaction {
+  private readonly touched = new Map<string, Touched>();
+
+  constructor(
+    readonly em: Em,
+    /** The lineage's cart, loaded under the lock. */
+    readonly cart: Cart,
+    readonly now: Date = new Date(),
+  ) {}
+
+  /** Records a new order and its first payment in their initial statuses. */
+  place(order: Order, payment: Payment, cause: Cause): void {
+    this.audit(TransitionSubject.ORDER, order.id, order.id, null, order.status, cause);
+    this.audit(TransitionSubject.PAYMENT, payment.id, order.id, null, payment.status, cause);
+    this.touch(order, payment, cause);
+  }
+
+  transitionCart(to: CartStatus, cause: Cause): void {
+    const cart = this.cart;
+    const refusal = cartMachine.refusal(cart.status, to, { lineCount: cart.lines.length });
+    if (refusal) throw new IllegalTransitionError(cartMachine.name, cart.status, to, refusal);
+    this.audit(TransitionSubject.CART, cart.id, cart.currentOrderId ?? null, cart.status, to, cause);
+    cart.status = to;
+  }
+
+  /** Moves an order if its guard allows; returns the refusal reason otherwise (nothing is written then). */
+  tryTransitionOrder(order: Order, payment: Payment, to: OrderStatus, ctx: OrderGuardContext, cause: Cause): string | undefined {
+    const refusal = this.check(orderMachine, order.status, to, ctx);
+    if (refusal) return refusal;
+    this.audit(TransitionSubject.ORDER, order.id, order.id, order.status, to, cause);
+    order.status = to;
+    this.touch(order, payment, cause);
+    return undefined;
+  }
+
+  tryTransitionPayment(order: Order, payment: Payment, to: PaymentStatus, ctx: PaymentGuardContext, cause: Cause): string | undefined {
+    const refusal = this.check(paymentMachine, payment.status, to, ctx);
+    if (refusal) return refusal;
+    this.audit(TransitionSubject.PAYMENT, payment.id, order.id, payment.status, to, cause);
+    payment.status = to;
+    this.touch(order, payment, cause);
+    return undefined;
+  }
+
+  /** Marks an order as changed without a status change (amounts, flags), so subscribers hear of it. */
+  touch(order: Order, payment: Payment, cause: Cause): void {
+    if (!this.touched.has(order.id)) order.statusSequence += 1;
+    this.touched.set(order.id, { order, payment, cause });
+  }
+
+  /** Writes a side effect owed once this transaction commits; a second write of the same key is a no-op. */
+  async addOutbox(topic: OutboxTopic, key: string, orderId: string | null, payload: Record<string, unknown>): Promise<void> {
+    const dedupKey = `${key}:${topic}`;
+    const existing = await this.em.findOne(OutboxMessage, { dedupKey });
+    if (existing) return;
+    this.em.create(OutboxMessage, {
+      topic,
+      dedupKey,
+      orderId,
+      payload,
+      status: OutboxStatus.PENDING,
+      attempts: 0,
+      nextAttemptAt: this.now,
+      createdAt: this.now,
+    });
+  }
+
+  /** The committed view of every order this transaction touched; published after commit. */
+  statusChanges(): PaymentStatusChange[] {
+    return [...this.touched.values()].map(({ order, payment, cause }) => ({
+      orderId: order.id,
+      orderStatus: order.status,
+      paymentStatus: payment.status,
+      sequence: order.statusSequence,
+      changedAt: this.now.toISOString(),
+      trigger: cause.trigger,
+      source: cause.source,
+      flags: [...order.flags],
+    }));
+  }
+
+  private check<S extends string, C>(machine: StateMachine<S, C>, from: S, to: S, ctx: C): string | undefined {
+    return machine.refusal(from, to, ctx);
+  }
+
+  private audit(subject: TransitionSubject, subjectId: string, orderId: string | null, from: string | null, to: string, cause: Cause): void {
+    this.em.create(StatusTransition, {
+      subject,
+      subjectId,
+      orderId,
+      fromStatus: from,
+      toStatus: to,
+      trigger: cause.trigger,
+      source: cause.source,
+      inboxMessageId: cause.inboxMessageId ?? null,
+      detail: cause.detail ?? null,
+      at: this.now,
+    });
+  }
+}
