@@ -1,0 +1,40 @@
+// Runs the compiled test suites with node's test runner, under the Node 24 that npm puts first on PATH.
+//   node scripts/run-tests.mjs sqlite     units, integration, properties, end-to-end, simulator (SQLite; no server needed)
+//   node scripts/run-tests.mjs postgres   integration, properties and the PostgreSQL-only races, on PostgreSQL
+//   node scripts/run-tests.mjs redis      cross-instance fan-out through Redis
+// Extra arguments are passed to `node --test` (for example --test-name-pattern=checkout).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const SUITES = {
+  sqlite: { dirs: ['unit', 'integration', 'property', 'e2e', 'simulator'], env: { TEST_DATABASE: 'sqlite' } },
+  postgres: { dirs: ['integration', 'property', 'postgres'], env: { TEST_DATABASE: 'postgresql' } },
+  redis: { dirs: ['redis'], env: { TEST_DATABASE: 'sqlite' } },
+};
+
+const [suiteName = 'sqlite', ...extra] = process.argv.slice(2);
+const suite = SUITES[suiteName];
+if (!suite) {
+  console.error(`unknown suite ${suiteName}; one of ${Object.keys(SUITES).join(', ')}`);
+  process.exit(2);
+}
+if (Number(process.versions.node.split('.')[0]) < 24) {
+  console.error(`Node ${process.versions.node} is too old: run this through npm (npm test), which puts Node 24 from node_modules first on PATH.`);
+  process.exit(2);
+}
+
+const files = suite.dirs.flatMap((dir) => {
+  const root = join('dist', 'test', dir);
+  return existsSync(root) ? readdirSync(root, { recursive: true }).filter((f) => f.endsWith('.test.js')).map((f) => join(root, f)) : [];
+});
+if (files.length === 0) {
+  console.error(`no compiled tests for suite ${suiteName}: run npm run build first`);
+  process.exit(1);
+}
+
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...extra, ...files.sort()], {
+  stdio: 'inherit',
+  env: { ...process.env, ...suite.env },
+});
+process.exit(result.status ?? 1);

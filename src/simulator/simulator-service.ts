@@ -1,0 +1,251 @@
+/**
+ * What the simulated QuickPay does, independent of HTTP: open a payment from a signed window form, authorise a
+ * card, run capture / refund / cancel commands, append scripted operations, and send a callback after every
+ * change. The routes and the in-process API both call this, so they cannot drift apart.
+ */
+import { verifyPaymentWindow } from '../gateways/quickpay/quickpay.signing.js';
+import type { CallbackSender, CallbackSummary, DeliveryAttempt } from './callback-sender.js';
+import type { Faults } from './faults.js';
+import {
+  appendOperation,
+  commandError,
+  numericOrString,
+  QP_REQUEST_ERROR,
+  type OperationInput,
+  type SimOperation,
+  type SimPayment,
+} from './payment-resource.js';
+import type { SimulatorState } from './simulator-state.js';
+import { decideCard, type CardInput } from './test-cards.js';
+
+/** Everything the simulator knows about one payment, for tests and `GET /_sim/payments`. */
+export interface PaymentSnapshot {
+  payment: SimPayment;
+  faults: Faults;
+  callbacks: CallbackSummary[];
+  deliveries: DeliveryAttempt[];
+}
+
+/** The outcome of a shopper's "Pay". */
+export type PayOutcome =
+  | { kind: 'not-found' }
+  | { kind: 'already-paid'; continueUrl: string }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'rejected'; message: string }
+  | { kind: 'approved'; continueUrl: string };
+
+/** The outcome of a capture / refund / cancel through the status API. */
+export type CommandOutcome =
+  | { kind: 'not-found' }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'refused'; message: string; payment: SimPayment }
+  | { kind: 'done'; payment: SimPayment };
+
+/** What the service needs from its host. */
+export interface SimulatorServiceOptions {
+  apiKey: string;
+  /** When set, the window refuses forms for another merchant. */
+  merchantId?: string;
+  /** The simulator's public base URL, known only once it listens. */
+  publicUrl(): string;
+}
+
+/** The form fields QuickPay v10 requires in a payment window post. */
+const REQUIRED_FIELDS = [
+  'version',
+  'merchant_id',
+  'agreement_id',
+  'order_id',
+  'amount',
+  'currency',
+  'continueurl',
+  'cancelurl',
+  'callbackurl',
+  'checksum',
+] as const;
+
+const isHttpUrl = (s: string) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(s).protocol);
+  } catch {
+    return false;
+  }
+};
+
+/** The simulator's behaviour, shared by every route and the in-process API. */
+export class SimulatorService {
+  constructor(
+    private readonly state: SimulatorState,
+    private readonly sender: CallbackSender,
+    private readonly opts: SimulatorServiceOptions,
+  ) {}
+
+  /**
+   * Checks a payment window form (fields, then checksum) and creates the payment for its order id, or reuses the
+   * existing one. Returns every problem at once, so a developer sees the whole story in one 400 page.
+   */
+  openWindow(fields: Record<string, string>): { ok: true; payment: SimPayment } | { ok: false; errors: string[] } {
+    const errors: string[] = [];
+    for (const name of REQUIRED_FIELDS) if (!fields[name]) errors.push(`missing field ${name}`);
+    if (fields.version && fields.version !== 'v10') errors.push(`version must be v10, got ${fields.version}`);
+    if (fields.amount && !/^\d{1,12}$/.test(fields.amount)) errors.push('amount must be an integer in minor units');
+    if (fields.currency && !/^[A-Za-z]{3}$/.test(fields.currency)) errors.push('currency must be ISO 4217 alpha-3');
+    if (fields.order_id && !/^[\x21-\x7e]{1,64}$/.test(fields.order_id)) errors.push('order_id must be 1-64 printable characters');
+    for (const url of ['continueurl', 'cancelurl', 'callbackurl'] as const) {
+      if (fields[url] && !isHttpUrl(fields[url])) errors.push(`${url} must be an http(s) URL`);
+    }
+    const type = (fields.type ?? 'payment').toLowerCase();
+    if (type !== 'payment' && type !== 'subscription') errors.push('type must be payment or subscription');
+    if (this.opts.merchantId && fields.merchant_id && fields.merchant_id !== this.opts.merchantId) {
+      errors.push(`unknown merchant_id ${fields.merchant_id}`);
+    }
+    // The checksum is only worth checking on a complete form; a missing field would fail it anyway, less clearly.
+    if (errors.length === 0 && !verifyPaymentWindow(fields, this.opts.apiKey)) {
+      errors.push('checksum does not match the parameters (signed with the wrong API key, or a field changed)');
+    }
+    if (errors.length > 0) return { ok: false, errors };
+
+    const { payment } = this.state.upsert({
+      merchantId: fields.merchant_id,
+      orderId: fields.order_id,
+      currency: fields.currency.toUpperCase(),
+      type: type === 'subscription' ? 'Subscription' : 'Payment',
+      description: fields.description ?? null,
+      link: {
+        url: '', // filled below, once the id is known
+        agreement_id: numericOrString(fields.agreement_id),
+        language: fields.language ?? 'en',
+        amount: Number(fields.amount),
+        continue_url: fields.continueurl,
+        cancel_url: fields.cancelurl,
+        callback_url: fields.callbackurl,
+        payment_methods: fields.payment_methods ?? null,
+        auto_capture: fields.autocapture === '1' || fields.autocapture === 'true',
+        auto_fee: fields.autofee === undefined ? null : fields.autofee === '1' || fields.autofee === 'true',
+      },
+    });
+    if (!payment.link.url) payment.link.url = this.windowUrl(payment.id);
+    return { ok: true, payment: this.state.view(payment.id)! };
+  }
+
+  /** The payment as the status API shows it, or undefined. */
+  payment(paymentId: number): SimPayment | undefined {
+    return this.state.view(paymentId);
+  }
+
+  /** The status API's search: all payments, or those of one order id. */
+  payments(orderId?: string): SimPayment[] {
+    return orderId === undefined ? this.state.all() : this.state.findByOrderId(orderId);
+  }
+
+  /** Where the shopper's browser goes to see the window of a payment. */
+  windowUrl(paymentId: number): string {
+    return `${this.opts.publicUrl()}/window/${paymentId}`;
+  }
+
+  /** The shopper pressed "Pay": decide the card, append the authorisation, send its callback. */
+  pay(paymentId: number, card: CardInput): PayOutcome {
+    const payment = this.state.get(paymentId);
+    if (!payment) return { kind: 'not-found' };
+    // A double-clicked Pay button or a back button: QuickPay never authorises twice.
+    if (payment.accepted) return { kind: 'already-paid', continueUrl: payment.link.continue_url };
+    const decision = decideCard(card);
+    if (decision.kind === 'invalid') return { kind: 'invalid', message: decision.message };
+
+    payment.metadata = decision.metadata;
+    payment.test_mode = decision.testMode;
+    appendOperation(payment, {
+      type: payment.type === 'Subscription' ? 'subscribe' : 'authorize',
+      amount: payment.link.amount,
+      qp_status_code: decision.qpStatusCode,
+      qp_status_msg: decision.qpStatusMsg,
+    });
+    this.notify(paymentId, decision.failFirstAttempt);
+    if (!decision.approved) return { kind: 'rejected', message: 'The card was declined. Try another card.' };
+    if (payment.link.auto_capture && payment.type === 'Payment') {
+      appendOperation(payment, { type: 'capture', amount: payment.link.amount });
+      this.notify(paymentId);
+    }
+    return { kind: 'approved', continueUrl: payment.link.continue_url };
+  }
+
+  /** The shopper pressed "Cancel": QuickPay records nothing and sends no callback; returns where to send them. */
+  cancelWindow(paymentId: number): string | undefined {
+    return this.state.get(paymentId)?.link.cancel_url;
+  }
+
+  /** Appends any operation (scripted flows) and sends its callback. */
+  appendOperation(paymentId: number, input: OperationInput): { payment: SimPayment; operation: SimOperation } | undefined {
+    const payment = this.state.get(paymentId);
+    if (!payment) return undefined;
+    const operation = appendOperation(payment, input);
+    this.notify(paymentId);
+    return { payment: this.state.view(paymentId)!, operation: { ...operation } };
+  }
+
+  /**
+   * A capture, refund or cancel through the REST API. A request QuickPay would refuse by its rules still leaves a
+   * failed operation (40001) and a callback, as the real gateway does; a malformed amount leaves nothing.
+   */
+  command(paymentId: number, type: 'capture' | 'refund' | 'cancel', amount: unknown): CommandOutcome {
+    const payment = this.state.get(paymentId);
+    if (!payment) return { kind: 'not-found' };
+    let value = 0;
+    if (type !== 'cancel') {
+      value = typeof amount === 'string' && /^\d+$/.test(amount) ? Number(amount) : (amount as number);
+      if (!Number.isInteger(value) || value <= 0) return { kind: 'invalid', message: 'amount must be a positive integer' };
+    }
+    const error = commandError(payment, type, value);
+    if (error) {
+      appendOperation(payment, { type, amount: value, qp_status_code: QP_REQUEST_ERROR, qp_status_msg: error, aq_status_code: null });
+      this.notify(paymentId);
+      return { kind: 'refused', message: error, payment: this.state.view(paymentId)! };
+    }
+    appendOperation(payment, { type, amount: value });
+    this.notify(paymentId);
+    return { kind: 'done', payment: this.state.view(paymentId)! };
+  }
+
+  /** Sends the payment as it is now, as a new callback. */
+  resendCallback(paymentId: number): CallbackSummary | undefined {
+    return this.state.get(paymentId) ? this.notify(paymentId) : undefined;
+  }
+
+  /** Replaces an order id's faults; a payment that no longer reorders gets its held callback sent. */
+  setFaults(orderId: string, faults: Faults): void {
+    const paymentId = this.state.setFaults(orderId, faults);
+    if (paymentId !== undefined && !this.state.faultsFor(paymentId).reorder) this.sender.flushHeld(paymentId);
+  }
+
+  setDefaultFaults(faults: Faults): void {
+    this.state.setDefaultFaults(faults);
+  }
+
+  /** One payment with its faults and delivery log, or undefined. */
+  snapshot(paymentId: number): PaymentSnapshot | undefined {
+    const payment = this.state.view(paymentId);
+    if (!payment) return undefined;
+    return {
+      payment,
+      faults: this.state.faultsFor(paymentId),
+      callbacks: this.sender.callbacksOf(paymentId),
+      deliveries: this.sender.deliveries(paymentId),
+    };
+  }
+
+  /** Every payment, oldest first. */
+  snapshots(): PaymentSnapshot[] {
+    return this.state.all().map((p) => this.snapshot(p.id)!);
+  }
+
+  /** Forgets everything and stops pending callbacks. */
+  reset(): void {
+    this.sender.reset();
+    this.state.reset();
+  }
+
+  private notify(paymentId: number, failFirstAttempt = false): CallbackSummary {
+    const resource = this.state.view(paymentId)!;
+    return this.sender.send({ paymentId, callbackUrl: resource.link.callback_url, resource, failFirstAttempt });
+  }
+}
