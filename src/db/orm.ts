@@ -40,6 +40,7 @@ function sharedOptions(kind: DatabaseKind, options: OpenDatabaseOptions) {
     allowGlobalContext: false,
     migrations: {
       tableName: 'mikro_orm_migrations',
+      silent: true,
       path: MIGRATIONS_SOURCE_DIR[kind],
       pathTs: MIGRATIONS_SOURCE_DIR[kind],
       migrationsList: kind === DatabaseKind.SQLITE ? sqliteMigrations : postgresqlMigrations,

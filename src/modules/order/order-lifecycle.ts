@@ -72,7 +72,7 @@ export async function makeReadyOrFlag(tx: LineageTransaction, order: Order, paym
   return refusal;
 }
 
-async function flag(tx: LineageTransaction, order: Order, payment: Payment, f: OrderFlag, cause: Cause): Promise<void> {
+export async function flag(tx: LineageTransaction, order: Order, payment: Payment, f: OrderFlag, cause: Cause): Promise<void> {
   if (order.flags.includes(f)) return;
   order.flags = [...order.flags, f];
   tx.touch(order, payment, cause);

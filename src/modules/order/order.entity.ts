@@ -24,6 +24,8 @@ export enum OrderFlag {
   TEST_PAYMENT_REFUSED = 'TEST_PAYMENT_REFUSED',
   /** An authorisation arrived after the order was cancelled and its cart had moved on: it must be voided (invariant 5). */
   LATE_AUTHORIZATION_TO_VOID = 'LATE_AUTHORIZATION_TO_VOID',
+  /** The payment of a ready order was voided at the gateway: the order must not ship unpaid. */
+  PAYMENT_VOIDED = 'PAYMENT_VOIDED',
   /** A single-use coupon was already redeemed by another order when this one became ready (seed 003). */
   COUPON_ALREADY_USED = 'COUPON_ALREADY_USED',
 }

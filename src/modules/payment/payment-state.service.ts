@@ -5,9 +5,9 @@
  */
 import type { Orm } from '../../db/orm.js';
 import type { GatewayName, PaymentStateEvent } from '../../gateways/gateway.js';
-import { Order } from '../order/order.entity.js';
+import { Order, OrderFlag } from '../order/order.entity.js';
 import { OrderStatus } from '../order/order.machine.js';
-import { cancelOrder, makeReadyOrFlag } from '../order/order-lifecycle.js';
+import { cancelOrder, flag, makeReadyOrFlag } from '../order/order-lifecycle.js';
 import type { Cause, LineageTransaction } from '../transition/lineage-transaction.js';
 import { Payment } from './payment.entity.js';
 import { PAID_STATUSES, PaymentStatus, paymentMachine } from './payment.machine.js';
@@ -84,6 +84,8 @@ export class PaymentStateService {
     } else if (FAILED_STATUSES.has(payment.status) && order.status === OrderStatus.PENDING_PAYMENT) {
       const refusal = await cancelOrder(tx, order, payment, allowTest, cause);
       if (refusal) notes.push(`order stays ${order.status}: ${refusal}`);
+    } else if (payment.status === PaymentStatus.CANCELLED && order.status === OrderStatus.READY) {
+      await flag(tx, order, payment, OrderFlag.PAYMENT_VOIDED, cause);
     }
 
     const changed = order.statusSequence !== before.seq;

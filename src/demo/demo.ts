@@ -1,0 +1,183 @@
+/**
+ * The demo in one call: the QuickPay simulator in-process, the real service wired to it (same bootstrap as
+ * `npm start`), a small tea-shop catalogue, and the storefront under `/shop/`. `npm run demo` runs it through
+ * main.ts; the end-to-end tests call `startDemo` directly.
+ */
+import { createServer } from 'node:net';
+import { pino } from 'pino';
+import { bootstrap, type RunningService } from '../app/bootstrap.js';
+import { loadConfig } from '../config/config.js';
+import type { ProductInput } from '../modules/catalogue/product.service.js';
+import { NotFoundError } from '../errors/app-errors.js';
+import { startQuickPaySimulator, type QuickPaySimulator } from '../simulator/quickpay-simulator.js';
+import { storefrontRoutes } from './storefront.routes.js';
+
+/** Demo-only secrets: they protect nothing but a simulator on your own machine. Never use them for real. */
+export const DEMO_KEYS = {
+  adminApiKey: 'demo-admin-key-not-a-secret',
+  merchantId: '1000',
+  agreementId: '2000',
+  apiKey: 'demo-quickpay-api-key',
+  privateKey: 'demo-quickpay-private-key',
+} as const;
+
+/** What the shop sells; seeded on start unless a product with the SKU exists (its stock is then kept). */
+export const DEMO_CATALOGUE: readonly ProductInput[] = [
+  { sku: 'TEA-SENCHA', name: 'Sencha green tea, 100 g', unitPrice: 6500, currency: 'DKK', stockOnHand: 50 },
+  { sku: 'TEA-EARL', name: 'Earl Grey, 100 g', unitPrice: 4500, currency: 'DKK', stockOnHand: 100 },
+  { sku: 'MUG-STONE', name: 'Stoneware mug', unitPrice: 12900, currency: 'DKK', stockOnHand: 20 },
+  { sku: 'POT-IRON', name: 'Cast iron teapot, 0.8 l', unitPrice: 39900, currency: 'DKK', stockOnHand: 5 },
+];
+
+export interface RunningDemo {
+  service: RunningService;
+  simulator: QuickPaySimulator;
+  urls: { storefront: string; graphql: string; graphqlWs: string; simulator: string };
+  adminApiKey: string;
+  /** The text `npm run demo` prints: where to go and what to try. */
+  banner(): string;
+  close(): Promise<void>;
+}
+
+async function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the demo. Reads (from `env`, by default the process's): PORT (4000; 0 picks a free one), HOST (127.0.0.1),
+ * DATABASE_URL (./data/demo.sqlite), PUBLIC_BASE_URL, ADMIN_API_KEY, LOG_LEVEL (warn), REDIS_URL,
+ * SIMULATOR_PORT (4010; 0 picks a free one), SIMULATOR_RETRY_INTERVAL_MS (3000). The QuickPay settings always
+ * point at the in-process simulator with the demo keys.
+ */
+export async function startDemo(env: Record<string, string | undefined> = process.env): Promise<RunningDemo> {
+  // Empty variables count as unset, as in a .env file with `KEY=`.
+  const e = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>;
+  const host = e.HOST ?? '127.0.0.1';
+  const logLevel = e.LOG_LEVEL ?? 'warn';
+  const browserHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+
+  const simulator = await startQuickPaySimulator({
+    port: Number(e.SIMULATOR_PORT ?? 4010),
+    host: browserHost,
+    apiKey: DEMO_KEYS.apiKey,
+    privateKey: DEMO_KEYS.privateKey,
+    merchantId: DEMO_KEYS.merchantId,
+    // Slow enough that the confirmation page visibly waits when the first callback fails (card 01/25).
+    retryIntervalMs: Number(e.SIMULATOR_RETRY_INTERVAL_MS ?? 3000),
+    logger: logLevel === 'silent' ? undefined : pino({ name: 'quickpay-simulator', level: logLevel }),
+  });
+
+  let service: RunningService;
+  try {
+    // The public base URL needs the real port (callbacks and return URLs are built from it), so 0 is resolved here.
+    const port = e.PORT === '0' ? await freePort(host) : Number(e.PORT ?? 4000);
+    const config = loadConfig({
+      ...e,
+      PORT: String(port),
+      HOST: host,
+      DATABASE_URL: e.DATABASE_URL ?? './data/demo.sqlite',
+      PUBLIC_BASE_URL: e.PUBLIC_BASE_URL ?? `http://${browserHost}:${port}`,
+      ADMIN_API_KEY: e.ADMIN_API_KEY ?? DEMO_KEYS.adminApiKey,
+      LOG_LEVEL: logLevel,
+      QUICKPAY_MERCHANT_ID: DEMO_KEYS.merchantId,
+      QUICKPAY_AGREEMENT_ID: DEMO_KEYS.agreementId,
+      QUICKPAY_API_KEY: DEMO_KEYS.apiKey,
+      QUICKPAY_PRIVATE_KEY: DEMO_KEYS.privateKey,
+      QUICKPAY_PAYMENT_WINDOW_URL: simulator.url,
+      QUICKPAY_API_URL: simulator.url,
+      // The simulator's cards are test cards: without this every demo payment would be refused as a test payment.
+      QUICKPAY_ALLOW_TEST_MODE: 'true',
+      // The simulator posts callbacks from this machine; any allow-list from the environment would refuse them.
+      QUICKPAY_ALLOWED_SOURCES: '',
+    });
+    service = await bootstrap(config, {
+      register: async (app) => {
+        await storefrontRoutes(app);
+        app.get('/', async (_req, reply) => reply.redirect('/shop/', 302));
+      },
+    });
+    await seedCatalogue(service);
+  } catch (err) {
+    await simulator.close();
+    throw err;
+  }
+
+  const base = service.services.config.publicBaseUrl;
+  const urls = {
+    storefront: `${base}/shop/`,
+    graphql: `${base}/graphql`,
+    graphqlWs: `${base.replace(/^http/, 'ws')}/graphql`,
+    simulator: simulator.url,
+  };
+  const adminApiKey = service.services.config.adminApiKey ?? DEMO_KEYS.adminApiKey;
+  let closing: Promise<void> | undefined;
+  return {
+    service,
+    simulator,
+    urls,
+    adminApiKey,
+    banner: () => banner(urls, adminApiKey, service.services.config.database.url),
+    close: () =>
+      (closing ??= (async () => {
+        await simulator.close();
+        await service.close();
+      })()),
+  };
+}
+
+/** Creates the products that are missing; existing ones (and their stock) are left alone. */
+export async function seedCatalogue(service: RunningService, catalogue: readonly ProductInput[] = DEMO_CATALOGUE): Promise<void> {
+  for (const product of catalogue) {
+    try {
+      await service.services.products.get(product.sku);
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+      await service.services.products.upsert(product);
+    }
+  }
+}
+
+function banner(urls: RunningDemo['urls'], adminApiKey: string, database: string): string {
+  const sim = urls.simulator;
+  return `
+Order Reconciler demo
+=====================
+
+  Storefront     ${urls.storefront}
+  GraphQL        ${urls.graphql}   (subscriptions: ${urls.graphqlWs})
+  QuickPay sim   ${sim}   (payment window, status API, /_sim/ control API)
+  Database       ${database}
+  Admin API key  ${adminApiKey}   (demo only: back-office queries such as orders, inboxMessages)
+
+Try this
+  1. Open the storefront, add some tea, write a gift note, press "Check out".
+  2. In the simulated QuickPay window press "Pay": the confirmation page says we are waiting for the payment,
+     then "Payment confirmed" as soon as the gateway's signed callback arrives (live, over graphql-ws).
+  3. Check out again and press "Cancel" in the window: the order is cancelled and the same cart is open again.
+  4. Pay with expiry month 01 and year 25: the first callback carries a bad signature and is refused (401);
+     the simulator retries a few seconds later and the page turns to "Payment confirmed" by itself.
+  5. Break the gateway on purpose. Faults for every payment opened from now on ('{}' turns them off):
+       curl -X PUT ${sim}/_sim/faults -H 'content-type: application/json' -d '{"drop":true}'
+     (or "duplicate": 2, "reorder": true, "delayMs": 5000, "failFirstAttempt": true). With "drop" the callback
+     never comes and the order waits for the reconciler. What the simulator holds, sent and was answered:
+       curl ${sim}/_sim/payments
+     Let one payment's callbacks through again (its order_id is the "Order R…" in the window), then resend:
+       curl -X PUT ${sim}/_sim/payments/R…/faults -H 'content-type: application/json' -d '{"drop":false}'
+       curl -X POST ${sim}/_sim/payments/1/callbacks
+  6. Capture a payment through the simulated QuickPay API (its id from /_sim/payments, amount in minor units):
+       curl -u :${DEMO_KEYS.apiKey} -H 'Accept-Version: v10' -H 'content-type: application/json' \\
+            -X POST ${sim}/payments/1/capture -d '{"amount":6500}'
+  7. The back office's view, with the audit trail of every transition:
+       curl ${urls.graphql} -H 'content-type: application/json' -H 'authorization: Bearer ${adminApiKey}' \\
+            -d '{"query":"{ orders(limit: 5) { id status paymentStatus total transitions { subject toStatus trigger source } } }"}'
+
+Stop with Ctrl+C.
+`;
+}

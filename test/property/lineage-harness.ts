@@ -1,0 +1,309 @@
+/**
+ * The property tests' world: one cart lineage driven through the real services (transition service, inbox with
+ * real QuickPay signatures, redirect and checkout services) by generated commands, beside a small model of what
+ * the shopper and the gateway did. After a run, `checkInvariants` compares the database with the model.
+ */
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { Services } from '../../src/app/services.js';
+import { GatewayName, NotificationOutcome } from '../../src/gateways/gateway.js';
+import { toPaymentStateEvent, QuickPayPaymentSchema } from '../../src/gateways/quickpay/quickpay.payment.js';
+import { signCallbackBody } from '../../src/gateways/quickpay/quickpay.signing.js';
+import { OrderAccess } from '../../src/modules/access/order-access.js';
+import { TransitionSource, TransitionSubject } from '../../src/modules/audit/status-transition.entity.js';
+import { cartMachine, CartStatus } from '../../src/modules/cart/cart.machine.js';
+import { InboxStatus } from '../../src/modules/inbox/inbox-message.entity.js';
+import { OrderFlag } from '../../src/modules/order/order.entity.js';
+import { orderMachine, OrderStatus } from '../../src/modules/order/order.machine.js';
+import { RedirectOutcome } from '../../src/modules/order/redirect-outcome.service.js';
+import { PAID_STATUSES, paymentMachine, PaymentStatus } from '../../src/modules/payment/payment.machine.js';
+import { ErrorCode, isAppError } from '../../src/errors/app-errors.js';
+import { inspect } from '../support/db-inspection.js';
+import { paymentResource, type QuickPayOp } from '../support/quickpay-callbacks.js';
+import { TEST_KEYS } from '../support/test-service.js';
+
+export const PRODUCTS = [
+  { sku: 'P-ALPHA', name: 'Alpha', unitPrice: 1000, currency: 'DKK', stockOnHand: 1000 },
+  { sku: 'P-BETA', name: 'Beta', unitPrice: 2550, currency: 'DKK', stockOnHand: 1000 },
+  { sku: 'P-GAMMA', name: 'Gamma', unitPrice: 99, currency: 'DKK', stockOnHand: 1000 },
+];
+
+type GatewayAction = 'authorize' | 'authorizeWrongAmount' | 'refuse' | 'capture' | 'void';
+
+/** One thing that happens to the lineage. `target` picks an order: 0 the latest, n the nth before it. */
+export type Command =
+  | { kind: 'redirect'; outcome: RedirectOutcome; target: number }
+  | { kind: 'gateway'; action: GatewayAction; target: number }
+  | { kind: 'deliver'; target: number; message: 'latest' | 'any'; pick: number; copies: number }
+  | { kind: 'editLine'; sku: string; quantity: number }
+  | { kind: 'editField'; key: string; value: string }
+  | { kind: 'checkout'; retrySameKey: boolean }
+  | { kind: 'together'; commands: Command[] };
+
+const target = fc.nat({ max: 2 });
+const racing: fc.Arbitrary<Command> = fc.oneof(
+  fc.record({ kind: fc.constant('redirect' as const), outcome: fc.constantFrom(...Object.values(RedirectOutcome)), target }),
+  fc.record({ kind: fc.constant('deliver' as const), target, message: fc.constantFrom('latest' as const, 'any' as const), pick: fc.nat(), copies: fc.integer({ min: 1, max: 3 }) }),
+);
+const single: fc.Arbitrary<Command> = fc.oneof(
+  { arbitrary: racing, weight: 6 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('gateway' as const),
+      action: fc.constantFrom<GatewayAction>('authorize', 'authorize', 'authorizeWrongAmount', 'refuse', 'capture', 'void'),
+      target,
+    }),
+    weight: 4,
+  },
+  { arbitrary: fc.record({ kind: fc.constant('editLine' as const), sku: fc.constantFrom(...PRODUCTS.map((p) => p.sku)), quantity: fc.integer({ min: 0, max: 4 }) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('editField' as const), key: fc.constantFrom('giftNote', 'deliveryWindow', 'vatId'), value: fc.string({ maxLength: 12 }) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('checkout' as const), retrySameKey: fc.boolean() }), weight: 2 },
+);
+
+/** Sequences of commands; racing commands (redirects, deliveries) also come in groups run at the same time. */
+export const commandsArb: fc.Arbitrary<Command[]> = fc.array(
+  fc.oneof({ arbitrary: single, weight: 4 }, { arbitrary: fc.record({ kind: fc.constant('together' as const), commands: fc.array(racing, { minLength: 2, maxLength: 4 }) }), weight: 1 }),
+  { minLength: 3, maxLength: 22 },
+);
+
+interface GatewayMessage {
+  body: string;
+  sequence: number;
+  status: PaymentStatus;
+}
+
+interface ModelOrder {
+  id: string;
+  token: string;
+  reference: string;
+  total: number;
+  /** What the cart held when this order was placed. */
+  snapshot: { lines: { sku: string; quantity: number }[]; fields: Record<string, string> };
+  ops: QuickPayOp[];
+  messages: GatewayMessage[];
+  delivered: Set<number>;
+  successRedirects: number;
+}
+
+export class Lineage {
+  readonly orders: ModelOrder[] = [];
+  lines: { sku: string; quantity: number }[] = [{ sku: 'P-ALPHA', quantity: 2 }, { sku: 'P-BETA', quantity: 1 }];
+  fields: Record<string, string> = { giftNote: 'Til lykke', deliveryWindow: 'evening' };
+  cartId = '';
+  private keys = 0;
+  private readonly gatewayPaymentId = 700_000 + Math.floor(Math.random() * 1_000_000);
+  /** Every answer the inbox gave. */
+  readonly answers: NotificationOutcome[] = [];
+
+  constructor(private readonly services: Services) {}
+
+  async start(): Promise<void> {
+    const cart = await this.services.carts.create('DKK');
+    this.cartId = cart.id;
+    for (const l of this.lines) await this.services.carts.setLine(cart.id, l.sku, l.quantity);
+    for (const [k, v] of Object.entries(this.fields)) await this.services.carts.setCustomField(cart.id, k, v);
+    await this.run({ kind: 'checkout', retrySameKey: false });
+  }
+
+  async run(cmd: Command): Promise<void> {
+    switch (cmd.kind) {
+      case 'together': {
+        const results = await Promise.allSettled(cmd.commands.map((c) => this.run(c)));
+        for (const r of results) if (r.status === 'rejected') throw r.reason;
+        return;
+      }
+      case 'redirect': {
+        const o = this.pick(cmd.target);
+        if (cmd.outcome === RedirectOutcome.SUCCESS) o.successRedirects++;
+        await this.services.redirects.report(o.id, OrderAccess.fromAuthorization(`Bearer ${o.token}`, undefined), cmd.outcome, { from: 'property-test' });
+        return;
+      }
+      case 'gateway':
+        return this.gatewayAct(this.pick(cmd.target), cmd.action);
+      case 'deliver': {
+        const o = this.pick(cmd.target);
+        if (o.messages.length === 0) return;
+        const index = cmd.message === 'latest' ? o.messages.length - 1 : cmd.pick % o.messages.length;
+        o.delivered.add(index);
+        const body = Buffer.from(o.messages[index].body);
+        const headers = { 'content-type': 'application/json', 'quickpay-checksum-sha256': signCallbackBody(body, TEST_KEYS.privateKey) };
+        const gateway = this.services.gateways.get(GatewayName.QUICKPAY);
+        const receipts = await Promise.all(Array.from({ length: cmd.copies }, () => this.services.inbox.receive({ gateway, rawBody: body, headers, remoteAddress: '127.0.0.1' })));
+        this.answers.push(...receipts.map((r) => r.outcome));
+        return;
+      }
+      case 'editLine':
+        return this.expectingRefusal(async () => {
+          await this.services.carts.setLine(this.cartId, cmd.sku, cmd.quantity);
+          const rest = this.lines.filter((l) => l.sku !== cmd.sku);
+          const at = this.lines.findIndex((l) => l.sku === cmd.sku);
+          if (cmd.quantity > 0) rest.splice(at < 0 ? rest.length : at, 0, { sku: cmd.sku, quantity: cmd.quantity });
+          this.lines = rest;
+        });
+      case 'editField':
+        return this.expectingRefusal(async () => {
+          await this.services.carts.setCustomField(this.cartId, cmd.key, cmd.value);
+          const next = { ...this.fields };
+          if (cmd.value === '') delete next[cmd.key];
+          else next[cmd.key] = cmd.value;
+          this.fields = next;
+        });
+      case 'checkout':
+        return this.expectingRefusal(async () => {
+          const key = cmd.retrySameKey && this.keys > 0 ? `lineage-key-${this.keys}` : `lineage-key-${++this.keys}`;
+          const result = await this.services.checkout.checkout({ cartId: this.cartId, gateway: GatewayName.QUICKPAY, idempotencyKey: key });
+          const known = this.orders.find((o) => o.id === result.order.id);
+          if (known) {
+            assert.equal(result.accessToken, known.token, 'an idempotent repeat hands back the same token');
+            return;
+          }
+          this.orders.push({
+            id: result.order.id,
+            token: result.accessToken,
+            reference: result.payment.reference,
+            total: result.order.total,
+            snapshot: { lines: this.lines.map((l) => ({ ...l })), fields: { ...this.fields } },
+            ops: [],
+            messages: [],
+            delivered: new Set(),
+            successRedirects: 0,
+          });
+        });
+    }
+  }
+
+  /** The gateway's side: QuickPay's rules for which operation may follow which. */
+  private gatewayAct(o: ModelOrder, action: GatewayAction): void {
+    const approved = (type: string) => o.ops.some((op) => op.type === type && op.qp_status_code === '20000');
+    const nextId = o.ops.length + 1;
+    let op: QuickPayOp | undefined;
+    if ((action === 'authorize' || action === 'authorizeWrongAmount') && !approved('authorize')) {
+      op = { id: nextId, type: 'authorize', amount: action === 'authorize' ? o.total : o.total + 100, qp_status_code: '20000' };
+    } else if (action === 'refuse' && !approved('authorize')) {
+      op = { id: nextId, type: 'authorize', amount: o.total, qp_status_code: '40000' };
+    } else if (action === 'capture' && approved('authorize') && !approved('capture') && !approved('cancel')) {
+      op = { id: nextId, type: 'capture', amount: o.ops.find((x) => x.type === 'authorize' && x.qp_status_code === '20000')!.amount, qp_status_code: '20000' };
+    } else if (action === 'void' && approved('authorize') && !approved('capture') && !approved('cancel')) {
+      op = { id: nextId, type: 'cancel', amount: 0, qp_status_code: '20000' };
+    }
+    if (!op) return;
+    o.ops.push(op);
+    const body = paymentResource(o.reference, o.ops, { gatewayPaymentId: this.gatewayPaymentId + this.orders.indexOf(o) });
+    const event = toPaymentStateEvent(QuickPayPaymentSchema.parse(JSON.parse(body)))!;
+    o.messages.push({ body, sequence: event.sequence, status: event.status });
+  }
+
+  private pick(back: number): ModelOrder {
+    return this.orders[Math.max(0, this.orders.length - 1 - back)];
+  }
+
+  /** Cart edits and checkouts may be refused (the cart is checked out, or empty); nothing else may go wrong. */
+  private async expectingRefusal(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (e) {
+      if (isAppError(e) && (e.code === ErrorCode.CONFLICT || e.code === ErrorCode.BAD_USER_INPUT)) return;
+      throw e;
+    }
+  }
+}
+
+/** DESIGN.md invariants 1, 2, 4, 6, 7 and 8 (and 5's "never silently kept"), checked against the database. */
+export async function checkInvariants(services: Services, lineage: Lineage, cartsBefore: number): Promise<void> {
+  const db = inspect(services);
+  const cart = await db.cart(lineage.cartId);
+  const orders = await db.orders(lineage.cartId);
+  const byId = new Map(orders.map((o) => [o.id, o]));
+  assert.equal(orders.length, lineage.orders.length, 'one order per successful checkout');
+
+  // 1. One cart per lineage: no cart was made, the cart's status follows its current order, and its audit trail
+  //    is a chain of allowed transitions (so a second reopen can never happen).
+  assert.equal((await db.carts()).length, cartsBefore + 1, 'exactly one cart for the lineage');
+  const current = cart.currentOrderId ? byId.get(cart.currentOrderId)! : undefined;
+  const expectedCart = current && current.status !== OrderStatus.CANCELLED ? CartStatus.CHECKED_OUT : CartStatus.OPEN;
+  assert.equal(cart.status, expectedCart, `cart status follows its current order (${current?.status})`);
+  assertChain(await db.cartTransitions(cart.id), CartStatus.OPEN, cart.status, (f, t) => cartMachine.next(f as CartStatus).includes(t as CartStatus), 'cart');
+  const live = orders.filter((o) => o.status !== OrderStatus.CANCELLED);
+  assert.ok(live.length <= 1, 'at most one order of a lineage is pending or ready');
+  if (live.length === 1) assert.equal(live[0].id, cart.currentOrderId, 'and it is the cart\'s current order');
+
+  // 2. Nothing lost: each order holds exactly what the cart held at its checkout; the cart holds what was edited.
+  const prices = new Map(PRODUCTS.map((p) => [p.sku, p]));
+  for (const m of lineage.orders) {
+    const o = byId.get(m.id)!;
+    assert.deepEqual(
+      o.lines,
+      m.snapshot.lines.map((l) => ({ sku: l.sku, name: prices.get(l.sku)!.name, unitPrice: prices.get(l.sku)!.unitPrice, quantity: l.quantity, lineTotal: prices.get(l.sku)!.unitPrice * l.quantity })),
+    );
+    assert.deepEqual(o.customFields, m.snapshot.fields);
+    assert.equal(new Set(o.lines.map((l) => l.sku)).size, o.lines.length, 'no duplicate lines');
+  }
+  assert.deepEqual(cart.lines, lineage.lines);
+  assert.deepEqual(cart.customFields, lineage.fields);
+
+  for (const m of lineage.orders) {
+    const order = byId.get(m.id)!;
+    const payment = await db.payment(m.id);
+    const trail = await db.transitions(m.id);
+
+    // 4. Verified truth wins and only moves forward: the payment is where the newest delivered message put it,
+    //    only notifications moved it past PENDING, and only notifications made an order ready.
+    const newest = [...m.delivered].map((i) => m.messages[i]).sort((a, b) => b.sequence - a.sequence)[0];
+    const expected = newest?.status ?? (m.successRedirects > 0 ? PaymentStatus.PENDING : PaymentStatus.INITIATED);
+    assert.equal(payment.status, expected, `payment of ${m.id}: newest delivered message says ${newest?.status ?? 'nothing'}`);
+    for (const t of trail) {
+      const verifiedOnly = t.subject === TransitionSubject.PAYMENT ? t.toStatus !== PaymentStatus.PENDING && t.fromStatus !== null : t.subject === TransitionSubject.ORDER && t.toStatus === OrderStatus.READY;
+      if (verifiedOnly) assert.equal(t.source, TransitionSource.GATEWAY_NOTIFICATION, `${t.subject} ${t.fromStatus} -> ${t.toStatus} by ${t.source}`);
+    }
+
+    // 6. Amounts match: a ready order was paid its own total in its own currency.
+    if (order.status === OrderStatus.READY) {
+      assert.ok(PAID_STATUSES.has(payment.status) || order.flags.includes(OrderFlag.PAYMENT_VOIDED), 'a ready order is paid');
+      assert.equal(payment.amountAuthorized, order.total);
+      assert.equal(payment.gatewayCurrency, order.currency);
+    }
+    const wrongAmount = m.ops.some((op) => op.type === 'authorize' && op.qp_status_code === '20000' && op.amount !== m.total);
+    if (wrongAmount && newest && PAID_STATUSES.has(newest.status)) {
+      assert.notEqual(order.status, OrderStatus.READY, 'a wrong amount never makes an order ready');
+      assert.ok(order.flags.includes(OrderFlag.AMOUNT_MISMATCH), 'and it is flagged');
+    }
+    // 5. Money is never silently kept: an authorised payment's order is ready or flagged for the shop.
+    if (PAID_STATUSES.has(payment.status)) {
+      assert.ok(order.status === OrderStatus.READY || order.flags.length > 0, `authorised payment of ${order.status} order ${m.id} is neither ready nor flagged`);
+    }
+
+    // 8. Every transition is explained, chains from the previous one along an allowed edge, and ends where the
+    //    entity stands; a notification's transition names its recorded message.
+    const inbox = await db.inbox();
+    for (const t of trail) {
+      assert.ok(t.trigger && t.source && t.at instanceof Date, 'trigger, source and time recorded');
+      if (t.source === TransitionSource.GATEWAY_NOTIFICATION) {
+        const msg = inbox.find((i) => i.id === t.inboxMessageId);
+        assert.ok(msg, 'the causing message is in the inbox');
+        assert.equal(msg.paymentReference, m.reference);
+        assert.equal(msg.status, InboxStatus.PROCESSED, `inbox message ${msg.id} caused a transition but is recorded ${msg.status}`);
+      }
+    }
+    assertChain(trail.filter((t) => t.subject === TransitionSubject.ORDER), null, order.status, (f, t) => orderMachine.next(f as OrderStatus).includes(t as OrderStatus), `order ${m.id}`);
+    assertChain(trail.filter((t) => t.subject === TransitionSubject.PAYMENT), null, payment.status, (f, t) => paymentMachine.next(f as PaymentStatus).includes(t as PaymentStatus), `payment of ${m.id}`);
+
+    // 7. Nothing dropped at the door: every delivered message is recorded once, and none is left unapplied.
+    const recorded = inbox.filter((i) => i.paymentReference === m.reference);
+    const deliveredBodies = new Set([...m.delivered].map((i) => m.messages[i].body));
+    assert.equal(recorded.length, deliveredBodies.size, 'each distinct delivered message recorded once');
+    for (const r of recorded) assert.ok(r.status === InboxStatus.PROCESSED || r.status === InboxStatus.IGNORED, `inbox message ${r.id} left ${r.status}`);
+  }
+  const failures = lineage.answers.filter((a) => a !== NotificationOutcome.ACCEPTED && a !== NotificationOutcome.DUPLICATE && a !== NotificationOutcome.IGNORED);
+  assert.deepEqual(failures, [], 'every valid notification is answered with success');
+}
+
+/** `initial` is where the entity starts: null when its creation is itself a recorded transition (orders, payments). */
+function assertChain(trail: { fromStatus?: string | null; toStatus: string }[], initial: string | null, final: string, allowed: (from: string, to: string) => boolean, what: string): void {
+  let at: string | null = initial;
+  for (const t of trail) {
+    assert.equal(t.fromStatus ?? null, at, `${what}: transition from ${t.fromStatus} does not follow ${at}`);
+    if (at !== null) assert.ok(allowed(at, t.toStatus), `${what}: ${at} -> ${t.toStatus} is not in the table`);
+    at = t.toStatus;
+  }
+  if (trail.length) assert.equal(at, final, `${what}: audit trail ends at ${at}, entity is ${final}`);
+}
