@@ -1,4 +1,5 @@
 /** Builds and posts QuickPay callbacks the way QuickPay does: the whole payment resource, signed over the raw body. */
+import { request } from 'node:http';
 import { signCallbackBody } from '../../src/gateways/quickpay/quickpay.signing.js';
 import { TEST_KEYS } from './test-service.js';
 
@@ -37,21 +38,41 @@ export interface PostOptions {
   checksum?: string;
   contentType?: string;
   privateKey?: string;
+  /** Open a new TCP connection for this request (no keep-alive pool), so copies really arrive side by side. */
+  freshConnection?: boolean;
 }
 
 export async function postCallback(baseUrl: string, body: string | Buffer, o: PostOptions = {}): Promise<{ status: number; body: string }> {
+  if (o.freshConnection) return postOnNewConnection(baseUrl, body, callbackHeaders(body, o));
   const res = await fetch(`${baseUrl}/callbacks/quickpay`, {
     method: 'POST',
     redirect: 'manual',
-    headers: {
-      'content-type': o.contentType ?? 'application/json',
-      'quickpay-resource-type': 'Payment',
-      'quickpay-api-version': 'v10',
-      'quickpay-checksum-sha256': o.checksum ?? signCallbackBody(body, o.privateKey ?? TEST_KEYS.privateKey),
-    },
-    body: typeof body === "string" ? body : new Uint8Array(body),
+    headers: callbackHeaders(body, o),
+    body: typeof body === 'string' ? body : new Uint8Array(body),
   });
   return { status: res.status, body: await res.text() };
+}
+
+function callbackHeaders(body: string | Buffer, o: PostOptions): Record<string, string> {
+  return {
+    'content-type': o.contentType ?? 'application/json',
+    'quickpay-resource-type': 'Payment',
+    'quickpay-api-version': 'v10',
+    'quickpay-checksum-sha256': o.checksum ?? signCallbackBody(body, o.privateKey ?? TEST_KEYS.privateKey),
+  };
+}
+
+function postOnNewConnection(baseUrl: string, body: string | Buffer, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${baseUrl}/callbacks/quickpay`, { method: 'POST', agent: false, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 function hash(s: string): number {
