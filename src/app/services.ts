@@ -12,6 +12,7 @@ import { CheckoutService } from '../modules/order/checkout.service.js';
 import { OrderQueryService } from '../modules/order/order-query.service.js';
 import { RedirectOutcomeService } from '../modules/order/redirect-outcome.service.js';
 import { PaymentStateService } from '../modules/payment/payment-state.service.js';
+import { PromotionService } from '../modules/promotions/promotion.service.js';
 import { TransitionService } from '../modules/transition/transition.service.js';
 
 export interface Services {
@@ -21,6 +22,7 @@ export interface Services {
   gateways: GatewayRegistry;
   transitions: TransitionService;
   products: ProductService;
+  promotions: PromotionService;
   carts: CartService;
   checkout: CheckoutService;
   redirects: RedirectOutcomeService;
@@ -41,6 +43,7 @@ export function createServices(config: AppConfig, orm: Orm, live: LiveStatusBus,
     gateways,
     transitions,
     products: new ProductService(orm),
+    promotions: new PromotionService(orm),
     carts: new CartService(orm, transitions),
     checkout: new CheckoutService(config, transitions, gateways, isPg ? LockMode.PESSIMISTIC_WRITE : undefined),
     redirects: new RedirectOutcomeService(orm, transitions, config.quickpay.allowTestMode),

@@ -18,7 +18,8 @@ export enum ErrorCode {
 abstract class AppError extends GraphQLError {
   abstract readonly code: ErrorCode;
   constructor(message: string, code: ErrorCode, details?: Record<string, unknown>) {
-    super(message, { extensions: { code, ...details } });
+    // The code goes last: no detail can overwrite it.
+    super(message, { extensions: { ...details, code } });
   }
 }
 

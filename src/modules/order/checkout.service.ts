@@ -162,7 +162,7 @@ export class CheckoutService {
     for (const code of [...codes].sort()) {
       const card = await tx.em.findOne(GiftCard, { code }, this.lockMode ? { lockMode: this.lockMode } : {});
       if (!card) throw new NotFoundError('GiftCard', code);
-      if (card.lockedByOrderId) throw new ConflictError(`gift card ${code} is held by another order waiting for payment`, { code });
+      if (card.lockedByOrderId) throw new ConflictError(`gift card ${code} is held by another order waiting for payment`, { giftCard: code });
       if (card.balance > 0) cards.push(card);
     }
     return codes.map((c) => cards.find((x) => x.code === c)).filter((c): c is GiftCard => !!c);

@@ -1,0 +1,93 @@
+import { Arg, Ctx, Field, InputType, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import type { GraphQLContext } from '../../graphql/context.type.js';
+import { CouponKind } from './coupon.entity.js';
+
+@ObjectType()
+export class CouponType {
+  @Field(() => String)
+  code!: string;
+
+  @Field(() => CouponKind)
+  kind!: CouponKind;
+
+  @Field(() => Int, { description: 'Percent (1-100) or minor units.' })
+  value!: number;
+
+  @Field(() => String, { nullable: true })
+  currency?: string | null;
+
+  @Field(() => Boolean)
+  singleUse!: boolean;
+
+  @Field(() => Int)
+  redemptions!: number;
+}
+
+@InputType()
+export class CouponInputType {
+  @Field(() => String)
+  code!: string;
+
+  @Field(() => CouponKind)
+  kind!: CouponKind;
+
+  @Field(() => Int)
+  value!: number;
+
+  @Field(() => String, { nullable: true })
+  currency?: string | null;
+
+  @Field(() => Boolean, { nullable: true })
+  singleUse?: boolean | null;
+}
+
+@ObjectType({ description: 'A gift card; while a pending order uses it, it is locked to that order.' })
+export class GiftCardType {
+  @Field(() => String)
+  code!: string;
+
+  @Field(() => String)
+  currency!: string;
+
+  @Field(() => Int)
+  balance!: number;
+
+  @Field(() => String, { nullable: true })
+  lockedByOrderId?: string | null;
+
+  @Field(() => Int)
+  lockedAmount!: number;
+}
+
+@InputType()
+export class GiftCardInputType {
+  @Field(() => String)
+  code!: string;
+
+  @Field(() => String)
+  currency!: string;
+
+  @Field(() => Int)
+  balance!: number;
+}
+
+@Resolver()
+export class PromotionResolver {
+  @Mutation(() => CouponType, { description: 'Back office: create a coupon code.' })
+  async createCoupon(@Arg('input', () => CouponInputType) input: CouponInputType, @Ctx() ctx: GraphQLContext): Promise<CouponType> {
+    ctx.access.requireAdmin();
+    return ctx.services.promotions.createCoupon(input);
+  }
+
+  @Mutation(() => GiftCardType, { description: 'Back office: issue a gift card.' })
+  async createGiftCard(@Arg('input', () => GiftCardInputType) input: GiftCardInputType, @Ctx() ctx: GraphQLContext): Promise<GiftCardType> {
+    ctx.access.requireAdmin();
+    return ctx.services.promotions.createGiftCard(input);
+  }
+
+  @Query(() => GiftCardType, { nullable: true, description: 'Back office: a gift card and its lock.' })
+  async giftCard(@Arg('code', () => String) code: string, @Ctx() ctx: GraphQLContext): Promise<GiftCardType | null> {
+    ctx.access.requireAdmin();
+    return ctx.services.promotions.giftCard(code);
+  }
+}
