@@ -13,7 +13,6 @@ import { orderMachine, type OrderGuardContext, type OrderStatus } from '../order
 import { OutboxMessage, OutboxStatus, type OutboxTopic } from '../outbox/outbox-message.entity.js';
 import type { Payment } from '../payment/payment.entity.js';
 import { paymentMachine, type PaymentGuardContext, type PaymentStatus } from '../payment/payment.machine.js';
-import type { StateMachine } from '../state-machine/state-machine.js';
 import type { Em } from '../../db/orm.js';
 import type { PaymentStatusChange } from './status-change.js';
 
@@ -60,7 +59,7 @@ export class LineageTransaction {
 
   /** Moves an order if its guard allows; returns the refusal reason otherwise (nothing is written then). */
   tryTransitionOrder(order: Order, payment: Payment, to: OrderStatus, ctx: OrderGuardContext, cause: Cause): string | undefined {
-    const refusal = this.check(orderMachine, order.status, to, ctx);
+    const refusal = orderMachine.refusal(order.status, to, ctx);
     if (refusal) return refusal;
     this.audit(TransitionSubject.ORDER, order.id, order.id, order.status, to, cause);
     order.status = to;
@@ -69,7 +68,7 @@ export class LineageTransaction {
   }
 
   tryTransitionPayment(order: Order, payment: Payment, to: PaymentStatus, ctx: PaymentGuardContext, cause: Cause): string | undefined {
-    const refusal = this.check(paymentMachine, payment.status, to, ctx);
+    const refusal = paymentMachine.refusal(payment.status, to, ctx);
     if (refusal) return refusal;
     this.audit(TransitionSubject.PAYMENT, payment.id, order.id, payment.status, to, cause);
     payment.status = to;
@@ -112,10 +111,6 @@ export class LineageTransaction {
       source: cause.source,
       flags: [...order.flags],
     }));
-  }
-
-  private check<S extends string, C>(machine: StateMachine<S, C>, from: S, to: S, ctx: C): string | undefined {
-    return machine.refusal(from, to, ctx);
   }
 
   private audit(subject: TransitionSubject, subjectId: string, orderId: string | null, from: string | null, to: string, cause: Cause): void {
