@@ -1,6 +1,6 @@
 // Runs the compiled test suites with node's test runner, under the Node 24 that npm puts first on PATH.
 //   node scripts/run-tests.mjs sqlite     units, integration, properties, end-to-end, simulator (SQLite; no server needed)
-//   node scripts/run-tests.mjs postgres   integration, properties and the PostgreSQL-only races, on PostgreSQL
+//   node scripts/run-tests.mjs postgres   integration, properties, end-to-end and the PostgreSQL-only races, on PostgreSQL
 //   node scripts/run-tests.mjs redis      cross-instance fan-out through Redis
 // Extra arguments are passed to `node --test` (for example --test-name-pattern=checkout).
 import { spawnSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 const SUITES = {
   sqlite: { dirs: ['unit', 'integration', 'property', 'e2e', 'simulator'], env: { TEST_DATABASE: 'sqlite' } },
-  postgres: { dirs: ['integration', 'property', 'postgres'], env: { TEST_DATABASE: 'postgresql' } },
+  postgres: { dirs: ['integration', 'property', 'e2e', 'postgres'], env: { TEST_DATABASE: 'postgresql' } },
   redis: { dirs: ['redis'], env: { TEST_DATABASE: 'sqlite' } },
 };
 
@@ -33,7 +33,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...extra, ...files.sort()], {
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=180000', '--test-reporter=spec', ...extra, ...files.sort()], {
   stdio: 'inherit',
   env: { ...process.env, ...suite.env },
 });

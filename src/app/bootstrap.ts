@@ -27,10 +27,24 @@ export interface BootstrapOptions {
 export async function bootstrap(config: AppConfig, options: BootstrapOptions = {}): Promise<RunningService> {
   validateAllowList(config.quickpay.allowedSources);
   const orm = await openDatabase(config.database, { migrate: true });
-  const live = await LiveStatusBus.start({ redisUrl: config.redisUrl, onError: (e) => console.error('live status bus:', e) });
+  let live: LiveStatusBus;
+  try {
+    live = await LiveStatusBus.start({ redisUrl: config.redisUrl, onError: (e) => console.error('live status bus:', e) });
+  } catch (e) {
+    await orm.close();
+    throw e;
+  }
   const services = createServices(config, orm, live, options.gateways);
-  const schema = await buildAppSchema();
-  const http = await startHttpServer(services, schema, { port: config.port, host: config.host, logLevel: config.logLevel, register: options.register });
+  let http: HttpServer;
+  try {
+    const schema = await buildAppSchema();
+    http = await startHttpServer(services, schema, { port: config.port, host: config.host, logLevel: config.logLevel, register: options.register });
+  } catch (e) {
+    // A failed start (port taken, bad schema) must not leave connections open behind it.
+    await live.close();
+    await orm.close();
+    throw e;
+  }
   return {
     services,
     http,

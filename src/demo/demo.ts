@@ -53,19 +53,22 @@ async function freePort(host: string): Promise<number> {
 /**
  * Starts the demo. Reads (from `env`, by default the process's): PORT (4000; 0 picks a free one), HOST (127.0.0.1),
  * DATABASE_URL (./data/demo.sqlite), PUBLIC_BASE_URL, ADMIN_API_KEY, LOG_LEVEL (warn), REDIS_URL,
- * SIMULATOR_PORT (4010; 0 picks a free one), SIMULATOR_RETRY_INTERVAL_MS (3000). The QuickPay settings always
- * point at the in-process simulator with the demo keys.
+ * SIMULATOR_PORT (4010; 0 picks a free one), SIMULATOR_PUBLIC_URL (the simulator's address as browsers reach it),
+ * SIMULATOR_RETRY_INTERVAL_MS (3000). The QuickPay settings always point at the in-process simulator with the
+ * demo keys, whatever the environment says.
  */
 export async function startDemo(env: Record<string, string | undefined> = process.env): Promise<RunningDemo> {
   // Empty variables count as unset, as in a .env file with `KEY=`.
   const e = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>;
   const host = e.HOST ?? '127.0.0.1';
   const logLevel = e.LOG_LEVEL ?? 'warn';
-  const browserHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const browserHost = shown.includes(':') ? `[${shown}]` : shown;
 
   const simulator = await startQuickPaySimulator({
     port: Number(e.SIMULATOR_PORT ?? 4010),
-    host: browserHost,
+    host,
+    publicUrl: e.SIMULATOR_PUBLIC_URL,
     apiKey: DEMO_KEYS.apiKey,
     privateKey: DEMO_KEYS.privateKey,
     merchantId: DEMO_KEYS.merchantId,
@@ -74,7 +77,7 @@ export async function startDemo(env: Record<string, string | undefined> = proces
     logger: logLevel === 'silent' ? undefined : pino({ name: 'quickpay-simulator', level: logLevel }),
   });
 
-  let service: RunningService;
+  let service: RunningService | undefined;
   try {
     // The public base URL needs the real port (callbacks and return URLs are built from it), so 0 is resolved here.
     const port = e.PORT === '0' ? await freePort(host) : Number(e.PORT ?? 4000);
@@ -105,29 +108,31 @@ export async function startDemo(env: Record<string, string | undefined> = proces
     });
     await seedCatalogue(service);
   } catch (err) {
+    await service?.close();
     await simulator.close();
     throw err;
   }
+  const running = service;
 
-  const base = service.services.config.publicBaseUrl;
+  const base = running.services.config.publicBaseUrl;
   const urls = {
     storefront: `${base}/shop/`,
     graphql: `${base}/graphql`,
     graphqlWs: `${base.replace(/^http/, 'ws')}/graphql`,
     simulator: simulator.url,
   };
-  const adminApiKey = service.services.config.adminApiKey ?? DEMO_KEYS.adminApiKey;
+  const adminApiKey = running.services.config.adminApiKey ?? DEMO_KEYS.adminApiKey;
   let closing: Promise<void> | undefined;
   return {
-    service,
+    service: running,
     simulator,
     urls,
     adminApiKey,
-    banner: () => banner(urls, adminApiKey, service.services.config.database.url),
+    banner: () => banner(urls, adminApiKey, running.services.config.database.url),
     close: () =>
       (closing ??= (async () => {
         await simulator.close();
-        await service.close();
+        await running.close();
       })()),
   };
 }
@@ -168,12 +173,13 @@ Try this
      (or "duplicate": 2, "reorder": true, "delayMs": 5000, "failFirstAttempt": true). With "drop" the callback
      never comes and the order waits for the reconciler. What the simulator holds, sent and was answered:
        curl ${sim}/_sim/payments
-     Let one payment's callbacks through again (its order_id is the "Order R…" in the window), then resend:
-       curl -X PUT ${sim}/_sim/payments/R…/faults -H 'content-type: application/json' -d '{"drop":false}'
-       curl -X POST ${sim}/_sim/payments/1/callbacks
-  6. Capture a payment through the simulated QuickPay API (its id from /_sim/payments, amount in minor units):
+     A payment's {id} is in the window's address (/window/{id}) and its {order_id} is the window's "Order R…".
+     Let one payment's callbacks through again, then resend its callback:
+       curl -X PUT ${sim}/_sim/payments/{order_id}/faults -H 'content-type: application/json' -d '{"drop":false}'
+       curl -X POST ${sim}/_sim/payments/{id}/callbacks
+  6. Capture a payment through the simulated QuickPay API (amount in minor units, at most the authorised amount):
        curl -u :${DEMO_KEYS.apiKey} -H 'Accept-Version: v10' -H 'content-type: application/json' \\
-            -X POST ${sim}/payments/1/capture -d '{"amount":6500}'
+            -X POST ${sim}/payments/{id}/capture -d '{"amount":6500}'
   7. The back office's view, with the audit trail of every transition:
        curl ${urls.graphql} -H 'content-type: application/json' -H 'authorization: Bearer ${adminApiKey}' \\
             -d '{"query":"{ orders(limit: 5) { id status paymentStatus total transitions { subject toStatus trigger source } } }"}'

@@ -32,7 +32,8 @@ describe('priceOrder', () => {
       fc.property(
         fc.array(fc.record({ sku: fc.constantFrom('A', 'B'), quantity: fc.integer({ min: 1, max: 50 }) }), { maxLength: 5 }),
         fc.array(fc.record({ code: fc.string(), kind: fc.constantFrom(CouponKind.PERCENT, CouponKind.AMOUNT), value: fc.integer({ min: 0, max: 100_000 }) }), { maxLength: 3 }),
-        fc.array(fc.record({ code: fc.string(), available: fc.integer({ min: 0, max: 100_000 }) }), { maxLength: 3 }),
+        // Gift card codes are primary keys: a cart never holds two cards with one code.
+        fc.uniqueArray(fc.record({ code: fc.string(), available: fc.integer({ min: 0, max: 100_000 }) }), { maxLength: 3, selector: (g) => g.code }),
         (lines, coupons, cards) => {
           const safeCoupons = coupons.map((c) => (c.kind === CouponKind.PERCENT ? { ...c, value: c.value % 101 } : c));
           const t = priceOrder(lines, products, safeCoupons, cards);

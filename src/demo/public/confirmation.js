@@ -27,7 +27,7 @@ const PAYMENT_TEXT = {
   AUTHORIZED: 'The amount is reserved on your card and will be charged when the order ships.',
   CAPTURED: 'The amount has been charged.',
   REFUNDED: 'The amount has been refunded.',
-  REFUSED: 'The card was declined.',
+  REFUSED: 'The card was declined; nothing was charged.',
   CANCELLED: 'Nothing was charged.',
   EXPIRED: 'The payment expired; nothing was charged.',
 };
@@ -92,7 +92,9 @@ function renderStatus(u) {
   }
   $('status').dataset.state = state;
   $('status-title').textContent = title;
-  $('status-message').textContent = PAYMENT_TEXT[u.paymentStatus] ?? '';
+  // A cancelled order's payment may stay open at the gateway (a late authorisation can still revive the order).
+  const unpaid = ['INITIATED', 'PENDING', 'CANCELLED'].includes(u.paymentStatus);
+  $('status-message').textContent = state === 'cancelled' && unpaid ? 'Nothing was charged.' : (PAYMENT_TEXT[u.paymentStatus] ?? '');
   $('next-step').hidden = state !== 'cancelled';
   $('order-status').textContent = u.orderStatus;
   $('payment-status').textContent = u.paymentStatus;

@@ -120,9 +120,8 @@ export class NotificationInbox {
   /** Inserts the verified message, or finds the earlier copy of it. */
   private async record(n: IncomingNotification, reference: string | null): Promise<InboxMessage> {
     const dedupKey = `${n.gateway.name}:${createHash('sha256').update(n.rawBody).digest('hex')}`;
+    // Insert first: a new message is the common case; a copy of one recorded before loses on the unique key.
     const em = this.orm.em.fork();
-    const existing = await em.findOne(InboxMessage, { dedupKey });
-    if (existing) return existing;
     const message = em.create(InboxMessage, {
       gateway: n.gateway.name,
       dedupKey,
@@ -141,7 +140,7 @@ export class NotificationInbox {
       return message;
     } catch (e) {
       if (!(e instanceof UniqueConstraintViolationException)) throw e;
-      // A copy sent in parallel won the insert; carry on with its row.
+      // Recorded before (or by a copy sent in parallel): carry on with that row.
       return this.orm.em.fork().findOneOrFail(InboxMessage, { dedupKey });
     }
   }

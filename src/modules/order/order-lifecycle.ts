@@ -55,15 +55,15 @@ export async function makeReadyOrFlag(tx: LineageTransaction, order: Order, paym
       order.cancelledAt = null;
       tx.transitionCart(CartStatus.CHECKED_OUT, cause);
     }
-    await writeReadyEffects(tx, order);
+    writeReadyEffects(tx, order);
     return undefined;
   }
   if (!ctx.paymentAuthorized) return refusal;
-  if (!ctx.amountMatches) await flag(tx, order, payment, OrderFlag.AMOUNT_MISMATCH, cause);
-  else if (ctx.testPaymentRefused) await flag(tx, order, payment, OrderFlag.TEST_PAYMENT_REFUSED, cause);
+  if (!ctx.amountMatches) flag(tx, order, payment, OrderFlag.AMOUNT_MISMATCH, cause);
+  else if (ctx.testPaymentRefused) flag(tx, order, payment, OrderFlag.TEST_PAYMENT_REFUSED, cause);
   else if (wasCancelled && !ctx.cartUntouched) {
-    await flag(tx, order, payment, OrderFlag.LATE_AUTHORIZATION_TO_VOID, cause);
-    await tx.addOutbox(OutboxTopic.VOID_PAYMENT, `payment:${payment.id}`, order.id, {
+    flag(tx, order, payment, OrderFlag.LATE_AUTHORIZATION_TO_VOID, cause);
+    tx.addOutbox(OutboxTopic.VOID_PAYMENT, `payment:${payment.id}`, order.id, {
       paymentId: payment.id,
       gateway: payment.gateway,
       gatewayPaymentId: payment.gatewayPaymentId,
@@ -72,21 +72,21 @@ export async function makeReadyOrFlag(tx: LineageTransaction, order: Order, paym
   return refusal;
 }
 
-export async function flag(tx: LineageTransaction, order: Order, payment: Payment, f: OrderFlag, cause: Cause): Promise<void> {
+export function flag(tx: LineageTransaction, order: Order, payment: Payment, f: OrderFlag, cause: Cause): void {
   if (order.flags.includes(f)) return;
   order.flags = [...order.flags, f];
   tx.touch(order, payment, cause);
-  await tx.addOutbox(OutboxTopic.NOTIFY_SHOP, `order:${order.id}:${f}`, order.id, { orderId: order.id, flag: f });
+  tx.addOutbox(OutboxTopic.NOTIFY_SHOP, `order:${order.id}:${f}`, order.id, { orderId: order.id, flag: f });
 }
 
-async function writeReadyEffects(tx: LineageTransaction, order: Order): Promise<void> {
+function writeReadyEffects(tx: LineageTransaction, order: Order): void {
   const key = `order:${order.id}`;
   const payload = { orderId: order.id };
-  await tx.addOutbox(OutboxTopic.DECREMENT_STOCK, key, order.id, { ...payload, lines: order.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })) });
-  if (order.couponCodes.length) await tx.addOutbox(OutboxTopic.REDEEM_COUPONS, key, order.id, { ...payload, codes: order.couponCodes });
-  if (order.giftCards.length) await tx.addOutbox(OutboxTopic.REDEEM_GIFT_CARDS, key, order.id, { ...payload, giftCards: order.giftCards });
-  await tx.addOutbox(OutboxTopic.SEND_CONFIRMATION_EMAIL, key, order.id, payload);
-  await tx.addOutbox(OutboxTopic.EXPORT_ORDER, key, order.id, payload);
+  tx.addOutbox(OutboxTopic.DECREMENT_STOCK, key, order.id, { ...payload, lines: order.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })) });
+  if (order.couponCodes.length) tx.addOutbox(OutboxTopic.REDEEM_COUPONS, key, order.id, { ...payload, codes: order.couponCodes });
+  if (order.giftCards.length) tx.addOutbox(OutboxTopic.REDEEM_GIFT_CARDS, key, order.id, { ...payload, giftCards: order.giftCards });
+  tx.addOutbox(OutboxTopic.SEND_CONFIRMATION_EMAIL, key, order.id, payload);
+  tx.addOutbox(OutboxTopic.EXPORT_ORDER, key, order.id, payload);
 }
 
 async function releaseGiftCards(tx: LineageTransaction, order: Order): Promise<void> {

@@ -36,11 +36,14 @@ export class PaymentStateService {
 
   /** Finds the lineage a gateway reference belongs to (outside any lock: these links never change). */
   async locate(gateway: GatewayName, reference: string): Promise<LocatedPayment | null> {
-    const em = this.orm.em.fork();
-    const payment = await em.findOne(Payment, { gateway, reference });
-    if (!payment) return null;
-    const order = await em.findOneOrFail(Order, { id: payment.orderId });
-    return { paymentId: payment.id, orderId: order.id, cartId: order.cartId };
+    const rows = await this.orm.em
+      .getConnection()
+      .execute<{ payment_id: string; order_id: string; cart_id: string }[]>(
+        'select p.id as payment_id, p.order_id, o.cart_id from payments p join orders o on o.id = p.order_id where p.gateway = ? and p.reference = ?',
+        [gateway, reference],
+      );
+    const row = rows[0];
+    return row ? { paymentId: row.payment_id, orderId: row.order_id, cartId: row.cart_id } : null;
   }
 
   /** Applies `event` inside the lineage transaction `tx` (the caller holds the lock). */
@@ -85,7 +88,7 @@ export class PaymentStateService {
       const refusal = await cancelOrder(tx, order, payment, allowTest, cause);
       if (refusal) notes.push(`order stays ${order.status}: ${refusal}`);
     } else if (payment.status === PaymentStatus.CANCELLED && order.status === OrderStatus.READY) {
-      await flag(tx, order, payment, OrderFlag.PAYMENT_VOIDED, cause);
+      flag(tx, order, payment, OrderFlag.PAYMENT_VOIDED, cause);
     }
 
     const changed = order.statusSequence !== before.seq;

@@ -34,6 +34,7 @@ interface Touched {
 
 export class LineageTransaction {
   private readonly touched = new Map<string, Touched>();
+  private readonly outbox = new Map<string, { topic: OutboxTopic; orderId: string | null; payload: Record<string, unknown> }>();
 
   constructor(
     readonly em: Em,
@@ -82,21 +83,25 @@ export class LineageTransaction {
     this.touched.set(order.id, { order, payment, cause });
   }
 
-  /** Writes a side effect owed once this transaction commits; a second write of the same key is a no-op. */
-  async addOutbox(topic: OutboxTopic, key: string, orderId: string | null, payload: Record<string, unknown>): Promise<void> {
+  /** Queues a side effect owed once this transaction commits; a second write of the same key is a no-op. */
+  addOutbox(topic: OutboxTopic, key: string, orderId: string | null, payload: Record<string, unknown>): void {
     const dedupKey = `${key}:${topic}`;
-    const existing = await this.em.findOne(OutboxMessage, { dedupKey });
-    if (existing) return;
-    this.em.create(OutboxMessage, {
-      topic,
-      dedupKey,
-      orderId,
-      payload,
-      status: OutboxStatus.PENDING,
-      attempts: 0,
-      nextAttemptAt: this.now,
-      createdAt: this.now,
-    });
+    if (!this.outbox.has(dedupKey)) this.outbox.set(dedupKey, { topic, orderId, payload });
+  }
+
+  /**
+   * Writes the queued side effects that do not exist yet, in one lookup. Called by the TransitionService before
+   * commit, so a transaction makes one query for its outbox however many effects it owes.
+   */
+  async writeOutbox(): Promise<void> {
+    if (this.outbox.size === 0) return;
+    const existing = await this.em.find(OutboxMessage, { dedupKey: { $in: [...this.outbox.keys()] } }, { fields: ['dedupKey'] });
+    const written = new Set(existing.map((e) => e.dedupKey));
+    for (const [dedupKey, row] of this.outbox) {
+      if (written.has(dedupKey)) continue;
+      this.em.create(OutboxMessage, { ...row, dedupKey, status: OutboxStatus.PENDING, attempts: 0, nextAttemptAt: this.now, createdAt: this.now });
+    }
+    this.outbox.clear();
   }
 
   /** The committed view of every order this transaction touched; published after commit. */

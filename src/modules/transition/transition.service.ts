@@ -61,7 +61,9 @@ export class TransitionService {
         const result = await em.transactional(async (tem) => {
           const cart = await this.claim(tem, cartId);
           tx = new LineageTransaction(tem, cart);
-          return work(tx);
+          const result = await work(tx);
+          await tx.writeOutbox();
+          return result;
         });
         await this.publishAfterCommit(tx!);
         return result;

@@ -1,0 +1,92 @@
+/**
+ * Turns load results into the bench's printed output: a plain-text table for the terminal and the same numbers
+ * as a markdown table for the README. Numbers only; nothing here judges them.
+ */
+import type { LoadResult } from './load-protocol.js';
+
+/** One database's pair of measurements (the service's and the baseline's, same load, same machine). */
+export interface BenchPair {
+  database: string;
+  service: LoadResult;
+  baseline: LoadResult;
+}
+
+interface Row {
+  database: string;
+  server: string;
+  rps: string;
+  p50: string;
+  p99: string;
+  failures: string;
+  rpsRatio: string;
+  p99Ratio: string;
+}
+
+const HEADERS: Row = {
+  database: 'database',
+  server: 'server',
+  rps: 'requests/s',
+  p50: 'p50 ms',
+  p99: 'p99 ms',
+  failures: 'errors / non-2xx',
+  rpsRatio: 'throughput service/baseline',
+  p99Ratio: 'p99 service/baseline',
+};
+
+const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+function rows(pairs: readonly BenchPair[]): Row[] {
+  return pairs.flatMap(({ database, service, baseline }) => [
+    {
+      database,
+      server: 'service',
+      rps: fixed(service.requestsPerSecond, 0),
+      p50: fixed(service.p50Ms, 2),
+      p99: fixed(service.p99Ms, 2),
+      failures: `${service.errors} / ${service.non2xx}`,
+      rpsRatio: fixed(service.requestsPerSecond / baseline.requestsPerSecond, 3),
+      p99Ratio: fixed(service.p99Ms / baseline.p99Ms, 2),
+    },
+    {
+      database,
+      server: 'baseline',
+      rps: fixed(baseline.requestsPerSecond, 0),
+      p50: fixed(baseline.p50Ms, 2),
+      p99: fixed(baseline.p99Ms, 2),
+      failures: `${baseline.errors} / ${baseline.non2xx}`,
+      rpsRatio: '1',
+      p99Ratio: '1',
+    },
+  ]);
+}
+
+const KEYS = Object.keys(HEADERS) as (keyof Row)[];
+/** Columns that hold numbers are right-aligned. */
+const NUMERIC = new Set<keyof Row>(['rps', 'p50', 'p99', 'failures', 'rpsRatio', 'p99Ratio']);
+
+/** The results as an aligned plain-text table. */
+export function textTable(pairs: readonly BenchPair[]): string {
+  const all = [HEADERS, ...rows(pairs)];
+  const width = Object.fromEntries(KEYS.map((k) => [k, Math.max(...all.map((r) => r[k].length))])) as Record<keyof Row, number>;
+  const line = (r: Row) => KEYS.map((k) => (NUMERIC.has(k) ? r[k].padStart(width[k]) : r[k].padEnd(width[k]))).join('  ');
+  return [line(HEADERS), KEYS.map((k) => '-'.repeat(width[k])).join('  '), ...all.slice(1).map(line)].join('\n');
+}
+
+/** The results as a GitHub markdown table. */
+export function markdownTable(pairs: readonly BenchPair[]): string {
+  const line = (r: Row) => `| ${KEYS.map((k) => r[k]).join(' | ')} |`;
+  const rule = `|${KEYS.map((k) => (NUMERIC.has(k) ? '---:' : ':---')).join('|')}|`;
+  return [line(HEADERS), rule, ...rows(pairs).map(line)].join('\n');
+}
+
+/** One line saying what a run sent and what the server answered, so a skewed mix is visible. */
+export function mixLine(label: string, r: LoadResult): string {
+  const kv = (o: Record<string, number>) =>
+    Object.entries(o)
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+  const dry = r.freshLeft === 0 ? '  [ran out of fresh payments: later slots fell back to captures/refunds/duplicates]' : '';
+  const cpu = `CPU server process ${fixed(r.serverCpuPercent ?? NaN, 0)}%, load generator ${fixed(r.loadCpuPercent, 0)}%`;
+  return `${label}: ${r.responses} answers in ${r.durationSeconds}s; sent ${kv(r.sent)}; answered ${kv(r.outcomes)}; HTTP ${kv(r.statusCodes)}; ${cpu}${dry}`;
+}

@@ -1,0 +1,169 @@
+/**
+ * `npm run bench`: callbacks per second and p50 / p99 answer times of `POST /callbacks/quickpay` of the real
+ * service, beside a bare `node:http` baseline doing the minimum correct work, measured in the same run on the
+ * same machine, for SQLite and PostgreSQL. Prints numbers; asserts nothing.
+ *
+ * Settings (environment): BENCH_ORDERS (most orders seeded into the service, default 3000), BENCH_SEED_SECONDS
+ * (seeding stops after this, default 20), BENCH_CONNECTIONS (16), BENCH_DURATION (measured seconds, 10),
+ * BENCH_WARMUP (seconds, 2), BENCH_DATABASES (`sqlite,postgresql`).
+ */
+import { randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
+import { bootstrap } from '../src/app/bootstrap.js';
+import { DatabaseKind, loadConfig } from '../src/config/config.js';
+import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratch-database.js';
+import { OrderStatus } from '../src/modules/order/order.machine.js';
+import { Order } from '../src/modules/order/order.entity.js';
+import { OutboxMessage } from '../src/modules/outbox/outbox-message.entity.js';
+import { InboxMessage } from '../src/modules/inbox/inbox-message.entity.js';
+import { openBaselineStore } from './baseline-store.js';
+import { startBaselineServer } from './baseline-server.js';
+import { checkBodiesMatchAdapter, type BenchPayment } from './callback-bodies.js';
+import type { LoadJob, LoadResult } from './load-protocol.js';
+import { markdownTable, mixLine, textTable, type BenchPair } from './report.js';
+import { runLoad } from './run-load.js';
+import { seedOrders } from './seed-orders.js';
+
+const intEnv = (name: string, fallback: number) => {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v > 0 ? v : fallback;
+};
+
+const SETTINGS = {
+  orders: intEnv('BENCH_ORDERS', 3000),
+  seedSeconds: intEnv('BENCH_SEED_SECONDS', 20),
+  connections: intEnv('BENCH_CONNECTIONS', 16),
+  durationSeconds: intEnv('BENCH_DURATION', 10),
+  warmupSeconds: intEnv('BENCH_WARMUP', 2),
+  databases: (process.env.BENCH_DATABASES ?? 'sqlite,postgresql').split(',').map((s) => {
+    const kind = Object.values(DatabaseKind).find((k) => k === s.trim().toLowerCase());
+    if (!kind) throw new Error(`BENCH_DATABASES: unknown database ${s.trim()} (use ${Object.values(DatabaseKind).join(', ')})`);
+    return kind;
+  }),
+};
+/**
+ * The baseline answers far faster than the service, so it would use up the service's few thousand orders in a
+ * second and then measure a stream of cheap duplicates. It gets the service's payments first, then this many in
+ * all (cheap to insert with plain SQL), so its whole run has the same mix of first-time and follow-up callbacks.
+ */
+const BASELINE_PAYMENTS = 100_000;
+const PRIVATE_KEY = `bench-private-key-${randomBytes(8).toString('hex')}`;
+
+const log = (s: string) => console.log(s);
+/** Other work on the machine skews every number; the load average before and after says how busy it was. */
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
+
+function loadJob(url: string, payments: BenchPayment[]): LoadJob {
+  return { url, privateKey: PRIVATE_KEY, payments, connections: SETTINGS.connections, warmupSeconds: SETTINGS.warmupSeconds, durationSeconds: SETTINGS.durationSeconds };
+}
+
+/** Boots the real service on `scratch`, seeds orders, runs the load, and reports what the load made it write. */
+async function measureService(scratch: ScratchDatabase): Promise<{ payments: BenchPayment[]; result: LoadResult }> {
+  const running = await bootstrap(
+    loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: scratch.config.url,
+      LOG_LEVEL: 'silent',
+      QUICKPAY_MERCHANT_ID: '1234',
+      QUICKPAY_AGREEMENT_ID: '5678',
+      QUICKPAY_API_KEY: 'bench-api-key',
+      QUICKPAY_PRIVATE_KEY: PRIVATE_KEY,
+    }),
+  );
+  try {
+    const t = performance.now();
+    const payments = await seedOrders(running.services, SETTINGS.orders, SETTINGS.seedSeconds * 1000);
+    if (payments.length === 0) throw new Error('seeding placed no orders');
+    log(`  service: seeded ${payments.length} orders through the services in ${seconds(t)}s; load ${SETTINGS.warmupSeconds}s warm-up + ${SETTINGS.durationSeconds}s measured`);
+    const result = await runLoad(loadJob(running.url, payments));
+    const em = running.services.orm.em.fork();
+    const [ready, outbox, inbox] = await Promise.all([em.count(Order, { status: OrderStatus.READY }), em.count(OutboxMessage, {}), em.count(InboxMessage, {})]);
+    log(`  service: after the load: ${ready} orders READY, ${outbox} outbox rows, ${inbox} inbox rows`);
+    return { payments, result };
+  } finally {
+    await running.close();
+  }
+}
+
+/** Starts the baseline on `scratch` with the service's payments (and more), runs the same load. */
+async function measureBaseline(scratch: ScratchDatabase, servicePayments: BenchPayment[]): Promise<LoadResult> {
+  const payments = [...servicePayments];
+  for (let i = payments.length; i < BASELINE_PAYMENTS; i++) {
+    payments.push({ reference: `B${i.toString(36).toUpperCase().padStart(15, '0')}`, amount: servicePayments[i % servicePayments.length].amount });
+  }
+  const store = await openBaselineStore(scratch.config);
+  try {
+    await store.seed(payments);
+    const server = await startBaselineServer(store, PRIVATE_KEY);
+    try {
+      log(`  baseline: seeded ${payments.length} payments with plain SQL; same load`);
+      return await runLoad(loadJob(server.url, payments));
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+async function measure(kind: DatabaseKind): Promise<BenchPair | null> {
+  let serviceDb: ScratchDatabase;
+  try {
+    serviceDb = await createScratchDatabase(kind, 'bench');
+  } catch (e) {
+    log(`${kind}: SKIPPED, cannot create a scratch database (${(e as Error).message}); set TEST_POSTGRES_URL to point at a server`);
+    return null;
+  }
+  log(`${kind}:`);
+  let service: { payments: BenchPayment[]; result: LoadResult };
+  try {
+    service = await measureService(serviceDb);
+  } finally {
+    await serviceDb.drop();
+  }
+  const baselineDb = await createScratchDatabase(kind, 'bench_baseline');
+  try {
+    const baseline = await measureBaseline(baselineDb, service.payments);
+    log(`  ${mixLine('service ', service.result)}`);
+    log(`  ${mixLine('baseline', baseline)}`);
+    return { database: kind, service: service.result, baseline };
+  } finally {
+    await baselineDb.drop();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  checkBodiesMatchAdapter();
+  log(`Callback bench: ${SETTINGS.connections} connections, ${SETTINGS.warmupSeconds}s warm-up + ${SETTINGS.durationSeconds}s measured per server, load from a second process (Node ${process.version}, ${cpus().length} cores, load average ${load()})`);
+  const pairs: BenchPair[] = [];
+  for (const kind of SETTINGS.databases) {
+    try {
+      const pair = await measure(kind);
+      if (pair) pairs.push(pair);
+    } catch (e) {
+      // One database failing must not hide the other's numbers, but the run must not look successful either.
+      log(`${kind}: FAILED: ${(e as Error).stack ?? e}`);
+      process.exitCode = 1;
+    }
+  }
+  if (pairs.length === 0) {
+    log('Nothing was measured.');
+    process.exitCode = 1;
+    return;
+  }
+  log('');
+  log(textTable(pairs));
+  log('');
+  log('Ratios: throughput above 1 would mean the service outran the baseline; p99 above 1 means slower answers than the baseline.');
+  log(`Bench took ${seconds(started)}s; load average now ${load()}. Markdown for the README:`);
+  log('');
+  log(markdownTable(pairs));
+}
+
+main().catch((e) => {
+  console.error('bench failed:', e);
+  process.exitCode = 1;
+});
