@@ -1,20 +1,5 @@
-/** `npm start`: the service, configured from the environment (see README). */
-import { bootstrap } from './app/bootstrap.js';
-import { ConfigError, loadConfig } from './config/config.js';
+/** `npm start`: checks the runtime, then starts the service (start-service.ts). */
+import { requireNode24 } from './runtime/require-node.js';
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const service = await bootstrap(config);
-  service.http.app.log.info(`Order Reconciler on ${service.url}/graphql (database: ${config.database.kind}${config.redisUrl ? ', redis fan-out' : ''})`);
-  const stop = async () => {
-    await service.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-}
-
-main().catch((e) => {
-  console.error(e instanceof ConfigError ? e.message : e);
-  process.exit(1);
-});
+requireNode24('npm start');
+await import('./start-service.js');

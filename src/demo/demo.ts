@@ -171,7 +171,7 @@ Try this
   5. Break the gateway on purpose. Faults for every payment opened from now on ('{}' turns them off):
        curl -X PUT ${sim}/_sim/faults -H 'content-type: application/json' -d '{"drop":true}'
      (or "duplicate": 2, "reorder": true, "delayMs": 5000, "failFirstAttempt": true). With "drop" the callback
-     never comes and the order waits for the reconciler. What the simulator holds, sent and was answered:
+     never comes and the order stays pending (the reconciler that asks QuickPay is not built yet). What the simulator holds, sent and was answered:
        curl ${sim}/_sim/payments
      A payment's {id} is in the window's address (/window/{id}) and its {order_id} is the window's "Order R…".
      Let one payment's callbacks through again, then resend its callback:

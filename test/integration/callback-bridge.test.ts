@@ -140,3 +140,22 @@ describe('QuickPay callback bridge with the database down', () => {
     }
   });
 });
+
+describe('QuickPay callback bridge with a source allow-list', () => {
+  it('refuses callbacks from outside the allowed ranges with 403, records them, and applies nothing', async () => {
+    const svc = await startTestService({ env: { QUICKPAY_ALLOWED_SOURCES: '194.50.38.0/24' } });
+    try {
+      await seedCatalogue(svc);
+      const co = await checkout(svc, await createFilledCart(svc));
+      const res = await postCallback(svc.url, paymentResource(co.order.payment.reference, [{ id: 1, type: 'authorize', amount: co.order.total }]));
+      assert.equal(res.status, 403);
+      const db = inspect(svc.services);
+      const rec = (await db.inbox()).at(-1)!;
+      assert.equal(rec.status, InboxStatus.REJECTED);
+      assert.match(rec.outcome!, /allow-list/);
+      assert.equal((await db.order(co.order.id)).status, 'PENDING_PAYMENT');
+    } finally {
+      await svc.close();
+    }
+  });
+});
