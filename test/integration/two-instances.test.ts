@@ -4,27 +4,20 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.js';
 import { CartDocument } from '../generated/graphql.js';
-import { seedCatalogue } from '../support/shop-fixture.js';
 import { testDatabaseKind } from '../support/test-database.js';
-import { startTestService, type TestService } from '../support/test-service.js';
+import type { TestService } from '../support/test-service.js';
+import { startTwoInstances, type TwoInstances } from '../support/two-instances.js';
 
 describe(`two instances on one database (${testDatabaseKind()})`, () => {
-  let db: ScratchDatabase;
   let a: TestService;
   let b: TestService;
+  let pair: TwoInstances;
   before(async () => {
-    db = await createScratchDatabase(testDatabaseKind(), 'two');
-    a = await startTestService({ databaseUrl: db.config.url });
-    b = await startTestService({ databaseUrl: db.config.url });
-    await seedCatalogue(a);
+    pair = await startTwoInstances();
+    ({ a, b } = pair);
   });
-  after(async () => {
-    await a?.close();
-    await b?.close();
-    await db?.drop();
-  });
+  after(() => pair?.close());
 
   it('counts every one of many concurrent additions to one cart', async () => {
     const cart = await a.services.carts.create('DKK');

@@ -4,30 +4,23 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.js';
 import { paymentResource, postCallback } from '../support/quickpay-callbacks.js';
-import { checkout, createFilledCart, seedCatalogue } from '../support/shop-fixture.js';
+import { checkout, createFilledCart } from '../support/shop-fixture.js';
 import { watchPaymentStatus } from '../support/subscriptions.js';
-import { testDatabaseKind } from '../support/test-database.js';
-import { startTestService, type TestService } from '../support/test-service.js';
+import type { TestService } from '../support/test-service.js';
+import { startTwoInstances, type TwoInstances } from '../support/two-instances.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 
 describe('cross-instance fan-out through Redis', () => {
-  let db: ScratchDatabase;
   let a: TestService;
   let b: TestService;
+  let pair: TwoInstances;
   before(async () => {
-    db = await createScratchDatabase(testDatabaseKind(), 'fanout');
-    a = await startTestService({ databaseUrl: db.config.url, env: { REDIS_URL } });
-    b = await startTestService({ databaseUrl: db.config.url, env: { REDIS_URL } });
-    await seedCatalogue(a);
+    pair = await startTwoInstances({ REDIS_URL });
+    ({ a, b } = pair);
   });
-  after(async () => {
-    await a?.close();
-    await b?.close();
-    await db?.drop();
-  });
+  after(() => pair?.close());
 
   it('both instances use Redis', async () => {
     for (const svc of [a, b]) assert.equal(((await (await fetch(`${svc.url}/health`)).json()) as { redis: boolean }).redis, true);

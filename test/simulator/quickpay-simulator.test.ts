@@ -19,6 +19,7 @@ import {
   postForm,
   sleep,
   startHarness,
+  startRetryingDelivery,
   windowForm,
 } from './simulator-test-kit.js';
 
@@ -285,13 +286,7 @@ test('autocapture=1 authorises and captures, with one callback per operation in 
 });
 
 test('close() stops pending retries so nothing is sent afterwards', async (t) => {
-  const h = await startHarness({ retryIntervalMs: 30 });
-  t.after(h.close);
-  const orderId = newOrderId();
-  const id = await openWindow(h, orderId);
-  h.shop.answer = () => 500;
-  await pay(h, id);
-  await h.sim.waitForDeliveries(id, 2);
+  const { h, orderId, id } = await startRetryingDelivery(t, 30, 2);
   const pending = h.sim.waitForDeliveries(id, 1000, 10_000);
   await h.sim.close();
   await assert.rejects(pending, /simulator closed/);

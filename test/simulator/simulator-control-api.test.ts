@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { QuickPayPaymentSchema, toPaymentStateEvent } from '../../src/gateways/quickpay/quickpay.payment.js';
 import { PaymentStatus } from '../../src/modules/payment/payment.machine.js';
 import type { PaymentSnapshot } from '../../src/simulator/quickpay-simulator.js';
-import { newOrderId, openWindow, pay, sleep, startHarness } from './simulator-test-kit.js';
+import { newOrderId, openWindow, pay, sleep, startHarness, startRetryingDelivery } from './simulator-test-kit.js';
 
 const json = (method: string, body?: unknown): RequestInit => ({
   method,
@@ -79,13 +79,7 @@ test('POST /_sim/payments/{id}/callbacks resends the current resource', async (t
 });
 
 test('POST /_sim/reset forgets payments, faults and pending retries', async (t) => {
-  const h = await startHarness({ retryIntervalMs: 30 });
-  t.after(h.close);
-  const orderId = newOrderId();
-  const id = await openWindow(h, orderId);
-  h.shop.answer = () => 500;
-  await pay(h, id);
-  await h.sim.waitForDeliveries(id, 1);
+  const { h, orderId, id } = await startRetryingDelivery(t, 30, 1);
   assert.equal((await fetch(`${h.sim.url}/_sim/reset`, json('POST'))).status, 204);
   assert.deepEqual(h.sim.payments(), []);
   const count = h.shop.received.length;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { QuickPayPaymentSchema } from '../../src/gateways/quickpay/quickpay.payment.js';
-import { apiHeaders, newOrderId, openWindow, pay, sleep, startHarness } from './simulator-test-kit.js';
+import { apiHeaders, newOrderId, openWindow, pay, sleep, startHarness, startRetryingDelivery } from './simulator-test-kit.js';
 
 test('drop: no callback reaches the shop, but the status API knows the payment is authorised', async (t) => {
   const h = await startHarness();
@@ -28,13 +28,7 @@ test('drop: no callback reaches the shop, but the status API knows the payment i
 });
 
 test('drop set while retrying stops the retries', async (t) => {
-  const h = await startHarness({ retryIntervalMs: 40 });
-  t.after(h.close);
-  const orderId = newOrderId();
-  const id = await openWindow(h, orderId);
-  h.shop.answer = () => 500;
-  await pay(h, id);
-  await h.sim.waitForDeliveries(id, 1);
+  const { h, orderId, id } = await startRetryingDelivery(t, 40, 1);
   h.sim.setFaults(orderId, { drop: true });
   await sleep(200);
   assert.ok(h.sim.deliveries(id).length <= 2, `at most one attempt was already under way, saw ${h.sim.deliveries(id).length}`);

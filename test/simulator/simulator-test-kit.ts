@@ -181,3 +181,22 @@ export function apiHeaders(apiKey = API_KEY): Record<string, string> {
 
 /** Resolves after `ms`. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A simulator whose shop answers 500 to every callback, with one paid payment whose callback is being retried;
+ * resolves once `attemptsSeen` delivery attempts were made. The harness is closed when the test ends.
+ */
+export async function startRetryingDelivery(
+  t: { after(fn: () => unknown): void },
+  retryIntervalMs: number,
+  attemptsSeen: number,
+): Promise<{ h: Harness; orderId: string; id: number }> {
+  const h = await startHarness({ retryIntervalMs });
+  t.after(h.close);
+  const orderId = newOrderId();
+  const id = await openWindow(h, orderId);
+  h.shop.answer = () => 500;
+  await pay(h, id);
+  await h.sim.waitForDeliveries(id, attemptsSeen);
+  return { h, orderId, id };
+}
