@@ -109,6 +109,24 @@ describe(`QuickPay callback bridge (${process.env.TEST_DATABASE ?? 'sqlite'})`, 
     assert.match(ignored[0].outcome!, /stale/);
   });
 
+  it('applies an operation that turns from pending to approved, and ignores a late copy of its pending state', async () => {
+    const { co } = await pendingOrder();
+    const ref = co.order.payment.reference;
+    const pendingAuth = paymentResource(ref, [{ id: 1, type: 'authorize', amount: co.order.total, pending: true, qp_status_code: null }]);
+    const approvedAuth = paymentResource(ref, [{ id: 1, type: 'authorize', amount: co.order.total }]);
+    assert.equal((await postCallback(svc.url, pendingAuth)).status, 200);
+    assert.equal((await db.payment(co.order.id)).status, 'PENDING');
+    assert.equal((await postCallback(svc.url, approvedAuth)).status, 200);
+    // The pending state again, with a different body (a resend with another timestamp): out of date.
+    const latePending = JSON.stringify({ ...JSON.parse(pendingAuth), updated_at: new Date().toISOString() });
+    assert.equal((await postCallback(svc.url, latePending)).status, 200);
+    const payment = await db.payment(co.order.id);
+    assert.equal(payment.status, 'AUTHORIZED');
+    assert.equal(payment.amountAuthorized, co.order.total, 'the out-of-date copy did not overwrite the amounts');
+    assert.equal((await db.order(co.order.id)).status, 'READY');
+    assert.match((await lastInbox()).outcome!, /ignored/);
+  });
+
   it('never redirects: unknown gateways and methods get 404, a trailing slash is the same endpoint', async () => {
     const get = await fetch(`${svc.url}/callbacks/quickpay`, { redirect: 'manual' });
     assert.equal(get.status, 404);

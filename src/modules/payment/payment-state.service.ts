@@ -59,7 +59,12 @@ export class PaymentStateService {
       return { changed: false, summary: `ignored: stale (gateway sequence ${event.sequence} < ${payment.gatewaySequence})` };
     }
 
-    const before = { status: payment.status, flags: order.flags.length, orderStatus: order.status, seq: order.statusSequence };
+    // A change of status the machine refuses (an authorised payment "going back" to pending when the same operation
+    // arrives again with its pending flag still set) means the message is out of date: none of it is applied.
+    const refusal = event.status === payment.status ? undefined : paymentMachine.refusal(payment.status, event.status, { verified: true });
+    if (refusal) return { changed: false, summary: `ignored: payment stays ${payment.status}: ${refusal}` };
+
+    const before = { status: payment.status, orderStatus: order.status, seq: order.statusSequence };
     const amountsChanged =
       payment.amountAuthorized !== event.amountAuthorized ||
       payment.amountCaptured !== event.amountCaptured ||
@@ -74,19 +79,19 @@ export class PaymentStateService {
     payment.gatewayCurrency = event.currency;
 
     if (event.status !== payment.status || (amountsChanged && paymentMachine.next(payment.status).includes(payment.status))) {
-      const refusal = tx.tryTransitionPayment(order, payment, event.status, { verified: true }, cause);
-      if (refusal) notes.push(`payment stays ${payment.status}: ${refusal}`);
+      // Allowed (checked above); a self-edge records a further partial capture or refund.
+      tx.tryTransitionPayment(order, payment, event.status, { verified: true }, cause);
     } else if (amountsChanged) {
       tx.touch(order, payment, cause);
     }
 
     const allowTest = this.allowTestMode(payment.gateway);
     if (PAID_STATUSES.has(payment.status) && (order.status === OrderStatus.PENDING_PAYMENT || order.status === OrderStatus.CANCELLED)) {
-      const refusal = await makeReadyOrFlag(tx, order, payment, allowTest, cause);
-      if (refusal) notes.push(`order stays ${order.status}: ${refusal}`);
+      const notReady = await makeReadyOrFlag(tx, order, payment, allowTest, cause);
+      if (notReady) notes.push(`order stays ${order.status}: ${notReady}`);
     } else if (FAILED_STATUSES.has(payment.status) && order.status === OrderStatus.PENDING_PAYMENT) {
-      const refusal = await cancelOrder(tx, order, payment, allowTest, cause);
-      if (refusal) notes.push(`order stays ${order.status}: ${refusal}`);
+      const notCancelled = await cancelOrder(tx, order, payment, allowTest, cause);
+      if (notCancelled) notes.push(`order stays ${order.status}: ${notCancelled}`);
     } else if (payment.status === PaymentStatus.CANCELLED && order.status === OrderStatus.READY) {
       flag(tx, order, payment, OrderFlag.PAYMENT_VOIDED, cause);
     }
