@@ -28,7 +28,7 @@ export const PRODUCTS = [
   { sku: 'P-GAMMA', name: 'Gamma', unitPrice: 99, currency: 'DKK', stockOnHand: 1000 },
 ];
 
-type GatewayAction = 'authorize' | 'authorizeWrongAmount' | 'refuse' | 'capture' | 'void';
+type GatewayAction = 'authorizePending' | 'authorize' | 'authorizeWrongAmount' | 'refuse' | 'capture' | 'void';
 
 /** One thing that happens to the lineage. `target` picks an order: 0 the latest, n the nth before it. */
 export type Command =
@@ -40,7 +40,8 @@ export type Command =
   | { kind: 'checkout'; retrySameKey: boolean }
   | { kind: 'together'; commands: Command[] };
 
-const target = fc.nat({ max: 2 });
+// Mostly the current order, so multi-step stories about one payment come up often; sometimes an older one.
+const target = fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, { arbitrary: fc.nat({ max: 2 }), weight: 1 });
 const racing: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ kind: fc.constant('redirect' as const), outcome: fc.constantFrom(...Object.values(RedirectOutcome)), target }),
   fc.record({ kind: fc.constant('deliver' as const), target, message: fc.constantFrom('latest' as const, 'any' as const), pick: fc.nat(), copies: fc.integer({ min: 1, max: 3 }) }),
@@ -50,7 +51,7 @@ const single: fc.Arbitrary<Command> = fc.oneof(
   {
     arbitrary: fc.record({
       kind: fc.constant('gateway' as const),
-      action: fc.constantFrom<GatewayAction>('authorize', 'authorize', 'authorizeWrongAmount', 'refuse', 'capture', 'void'),
+      action: fc.constantFrom<GatewayAction>('authorizePending', 'authorize', 'authorize', 'authorizeWrongAmount', 'refuse', 'capture', 'void'),
       target,
     }),
     weight: 4,
@@ -59,6 +60,17 @@ const single: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('editField' as const), key: fc.constantFrom('giftNote', 'deliveryWindow', 'vatId'), value: fc.string({ maxLength: 12 }) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('checkout' as const), retrySameKey: fc.boolean() }), weight: 2 },
 );
+
+/** One payment's story at the gateway, then its messages delivered in any order, any number of times, or never. */
+export const gatewayStoryArb: fc.Arbitrary<Command[]> = fc
+  .tuple(
+    fc.array(fc.constantFrom<GatewayAction>('authorizePending', 'authorize', 'authorizeWrongAmount', 'refuse', 'capture', 'void'), { minLength: 1, maxLength: 7 }),
+    fc.array(fc.record({ pick: fc.nat(), copies: fc.integer({ min: 1, max: 2 }) }), { minLength: 1, maxLength: 10 }),
+  )
+  .map(([actions, deliveries]) => [
+    ...actions.map((action): Command => ({ kind: 'gateway', action, target: 0 })),
+    ...deliveries.map(({ pick, copies }): Command => ({ kind: 'deliver', target: 0, message: 'any', pick, copies })),
+  ]);
 
 /** Sequences of commands; racing commands (redirects, deliveries) also come in groups run at the same time. */
 export const commandsArb: fc.Arbitrary<Command[]> = fc.array(
@@ -70,6 +82,8 @@ interface GatewayMessage {
   body: string;
   sequence: number;
   status: PaymentStatus;
+  amountAuthorized: number;
+  amountCaptured: number;
 }
 
 interface ModelOrder {
@@ -172,25 +186,34 @@ export class Lineage {
     }
   }
 
-  /** The gateway's side: QuickPay's rules for which operation may follow which. */
+  /**
+   * The gateway's side: QuickPay's rules for which operation may follow which. An authorisation may first be
+   * pending (3-D Secure) and then settle in place: the same operation id, so the same sequence, a new message.
+   */
   private gatewayAct(o: ModelOrder, action: GatewayAction): void {
-    const approved = (type: string) => o.ops.some((op) => op.type === type && op.qp_status_code === '20000');
+    const approved = (type: string) => o.ops.some((op) => op.type === type && op.qp_status_code === '20000' && !op.pending);
+    const last = o.ops.at(-1);
+    const settling = last?.type === 'authorize' && last.pending ? last : undefined;
     const nextId = o.ops.length + 1;
+    const authorize = (amount: number, code: string): QuickPayOp =>
+      settling ? Object.assign(settling, { pending: false, amount, qp_status_code: code }) : { id: nextId, type: 'authorize', amount, qp_status_code: code };
     let op: QuickPayOp | undefined;
-    if ((action === 'authorize' || action === 'authorizeWrongAmount') && !approved('authorize')) {
-      op = { id: nextId, type: 'authorize', amount: action === 'authorize' ? o.total : o.total + 100, qp_status_code: '20000' };
+    if (action === 'authorizePending' && !approved('authorize') && !settling) {
+      op = { id: nextId, type: 'authorize', amount: o.total, pending: true, qp_status_code: null };
+    } else if ((action === 'authorize' || action === 'authorizeWrongAmount') && !approved('authorize')) {
+      op = authorize(action === 'authorize' ? o.total : o.total + 100, '20000');
     } else if (action === 'refuse' && !approved('authorize')) {
-      op = { id: nextId, type: 'authorize', amount: o.total, qp_status_code: '40000' };
+      op = authorize(o.total, '40000');
     } else if (action === 'capture' && approved('authorize') && !approved('capture') && !approved('cancel')) {
       op = { id: nextId, type: 'capture', amount: o.ops.find((x) => x.type === 'authorize' && x.qp_status_code === '20000')!.amount, qp_status_code: '20000' };
     } else if (action === 'void' && approved('authorize') && !approved('capture') && !approved('cancel')) {
       op = { id: nextId, type: 'cancel', amount: 0, qp_status_code: '20000' };
     }
     if (!op) return;
-    o.ops.push(op);
+    if (op !== settling) o.ops.push(op);
     const body = paymentResource(o.reference, o.ops, { gatewayPaymentId: this.gatewayPaymentId + this.orders.indexOf(o) });
     const event = toPaymentStateEvent(QuickPayPaymentSchema.parse(JSON.parse(body)))!;
-    o.messages.push({ body, sequence: event.sequence, status: event.status });
+    o.messages.push({ body, sequence: event.sequence, status: event.status, amountAuthorized: event.amountAuthorized, amountCaptured: event.amountCaptured });
   }
 
   private pick(back: number): ModelOrder {
@@ -248,9 +271,14 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
 
     // 4. Verified truth wins and only moves forward: the payment is where the newest delivered message put it,
     //    only notifications moved it past PENDING, and only notifications made an order ready.
-    const newest = [...m.delivered].map((i) => m.messages[i]).sort((a, b) => b.sequence - a.sequence)[0];
+    // Messages are produced in the gateway's order, so the newest delivered is the one produced last.
+    const newest = m.delivered.size ? m.messages[Math.max(...m.delivered)] : undefined;
     const expected = newest?.status ?? (m.successRedirects > 0 ? PaymentStatus.PENDING : PaymentStatus.INITIATED);
     assert.equal(payment.status, expected, `payment of ${m.id}: newest delivered message says ${newest?.status ?? 'nothing'}`);
+    if (newest) {
+      assert.equal(payment.amountAuthorized, newest.amountAuthorized, 'authorised amount as the newest delivered message says');
+      assert.equal(payment.amountCaptured, newest.amountCaptured, 'captured amount as the newest delivered message says');
+    }
     for (const t of trail) {
       const verifiedOnly = t.subject === TransitionSubject.PAYMENT ? t.toStatus !== PaymentStatus.PENDING && t.fromStatus !== null : t.subject === TransitionSubject.ORDER && t.toStatus === OrderStatus.READY;
       if (verifiedOnly) assert.equal(t.source, TransitionSource.GATEWAY_NOTIFICATION, `${t.subject} ${t.fromStatus} -> ${t.toStatus} by ${t.source}`);
