@@ -1,6 +1,6 @@
 /**
- * Two service instances on one database (two processes' worth of connections; on SQLite two connections to one
- * file, where the lineage claim is a version check with retry): concurrent edits of one cart are never lost.
+ * Two service instances in one process on one database (on SQLite, two connections to one file): concurrent
+ * edits of one cart are never lost. Separate processes are tested in many-processes.test.ts.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
