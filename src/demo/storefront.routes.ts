@@ -1,6 +1,7 @@
 /**
  * The demo storefront under `/shop/`: a few static files (plain HTML, CSS and ES modules, no build step) and the
- * browser ESM build of graphql-ws under `/shop/vendor/`, for the confirmation page's live status.
+ * browser ESM build of graphql-ws under `/shop/vendor/`, for the confirmation page's live status, and the pages'
+ * GraphQL operations (operations.graphql) as the module `/shop/operations.js`.
  *
  * tsc does not copy the static files into dist/, so they are served from the source tree (`src/demo/public/`),
  * found from the project root. Only files present at start-up are served, each with its own content type;
@@ -11,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { operationsModule } from './demo-operations.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -86,6 +88,10 @@ export async function storefrontRoutes(app: FastifyInstance, options: Storefront
       .send(await readFile(path));
   };
 
+  const operationsFile = join(publicDir, 'operations.graphql');
+  app.get('/shop/operations.js', async (_req, reply) =>
+    reply.type(CONTENT_TYPES['.js']).header('cache-control', 'no-cache').send(operationsModule(await readFile(operationsFile, 'utf8'))),
+  );
   app.get('/shop/', async (_req, reply) => serve(reply, pages.get('index.html')));
   app.get<{ Params: { file: string } }>('/shop/:file', async (req, reply) => serve(reply, pages.get(req.params.file)));
   app.get<{ Params: { file: string } }>('/shop/vendor/:file', async (req, reply) => serve(reply, vendorFiles.get(req.params.file)));

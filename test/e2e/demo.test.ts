@@ -9,8 +9,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parse, validate } from 'graphql';
 import { DEMO_CATALOGUE, seedCatalogue, startDemo, type RunningDemo } from '../../src/demo/demo.js';
 import { GRAPHQL_WS_BROWSER_PATH, projectRoot } from '../../src/demo/storefront.routes.js';
+import { buildAppSchema } from '../../src/graphql/schema.js';
 import { watchPaymentStatus } from '../support/subscriptions.js';
 import { openPaymentWindow, pay } from './payment-window.js';
 
@@ -81,6 +83,24 @@ describe('npm run demo', () => {
     }
     const confirmation = await get('/shop/confirmation.js');
     assert.ok(confirmation.body.includes(`from '${GRAPHQL_WS_BROWSER_PATH}'`), 'the confirmation page imports it from there');
+  });
+
+  it('serves the pages\' GraphQL operations as a module, each valid against the schema and answered by the service', async () => {
+    const res = await get('/shop/operations.js');
+    assert.equal(res.status, 200);
+    assert.match(res.type, /^text\/javascript/);
+    const { operations } = (await import(`data:text/javascript,${encodeURIComponent(res.body)}`)) as { operations: Record<string, string> };
+    const schema = await buildAppSchema();
+    for (const [name, text] of Object.entries(operations)) {
+      assert.deepEqual(validate(schema, parse(text)).map((e) => e.message), [], name);
+    }
+    for (const page of ['/shop/storefront.js', '/shop/confirmation.js']) {
+      const used = [...(await get(page)).body.matchAll(/\boperations\.([A-Z]\w*)/g)].map((m) => m[1]);
+      assert.ok(used.length > 0, `${page} takes its operations from the module`);
+      for (const name of used) assert.ok(operations[name], `${page} uses ${name}, which operations.graphql defines`);
+    }
+    const { products } = await gql<{ products: { sku: string }[] }>(operations.DemoProducts);
+    assert.equal(products.length, DEMO_CATALOGUE.length);
   });
 
   it('serves nothing else', async () => {

@@ -2,17 +2,12 @@
 // It reports the redirect outcome (a hint: it never marks the order paid), then watches the order's payment status
 // live over graphql-ws until the gateway's verified word arrives.
 import { createClient } from '/shop/vendor/graphql-ws.js';
+import { operations } from '/shop/operations.js';
 import { formatMoney, gql, local, show } from '/shop/shop-api.js';
 
-const ORDER = `query Order($id: ID!) {
-  order(id: $id) { id cartId currency total lines { sku name quantity lineTotal } customFields { key value } }
-}`;
-const REPORT = `mutation ReportRedirectOutcome($orderId: ID!, $outcome: RedirectOutcome!, $params: [KeyValueInput!]) {
-  reportRedirectOutcome(orderId: $orderId, outcome: $outcome, params: $params) { applied reason }
-}`;
-const WATCH = `subscription PaymentStatusChanged($orderId: ID!) {
-  paymentStatusChanged(orderId: $orderId) { orderId orderStatus paymentStatus sequence changedAt trigger source flags }
-}`;
+const ORDER = operations.DemoOrder;
+const REPORT = operations.DemoReportRedirectOutcome;
+const WATCH = operations.DemoPaymentStatusChanged;
 
 const OUTCOMES = { success: 'SUCCESS', cancel: 'CANCEL' };
 const FLAG_TEXT = {

@@ -1,20 +1,18 @@
 // The storefront page: catalogue, cart (its id kept in localStorage), gift note, and checkout, which ends by
 // posting the signed payment window form to QuickPay, exactly as a real storefront sends the shopper there.
+import { operations } from '/shop/operations.js';
 import { formatMoney, gql, local, newIdempotencyKey, show } from '/shop/shop-api.js';
 
 const CURRENCY = 'DKK';
 const GIFT_NOTE = 'giftNote';
-const CART = 'id status currency revision currentOrderId lines { sku quantity } customFields { key value }';
 const OPS = {
-  products: 'query Products { products { sku name unitPrice currency stockOnHand } }',
-  cart: `query Cart($id: ID!) { cart(id: $id) { ${CART} } }`,
-  createCart: `mutation CreateCart($currency: String!) { createCart(currency: $currency) { ${CART} } }`,
-  addLine: `mutation AddCartLine($cartId: ID!, $sku: String!) { addCartLine(cartId: $cartId, sku: $sku, quantity: 1) { ${CART} } }`,
-  setLine: `mutation SetCartLine($cartId: ID!, $sku: String!, $quantity: Int!) { setCartLine(cartId: $cartId, sku: $sku, quantity: $quantity) { ${CART} } }`,
-  setField: `mutation SetCartCustomField($cartId: ID!, $key: String!, $value: String!) { setCartCustomField(cartId: $cartId, key: $key, value: $value) { ${CART} } }`,
-  checkout: `mutation Checkout($input: CheckoutInputType!) {
-    checkout(input: $input) { accessToken order { id } redirect { method url fields { name value } } }
-  }`,
+  products: operations.DemoProducts,
+  cart: operations.DemoCart,
+  createCart: operations.DemoCreateCart,
+  addLine: operations.DemoAddCartLine,
+  setLine: operations.DemoSetCartLine,
+  setField: operations.DemoSetCartCustomField,
+  checkout: operations.DemoCheckout,
 };
 
 const $ = (id) => document.getElementById(id);
