@@ -9,7 +9,7 @@ import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Services } from '../app/services.js';
-import { formatError } from '../errors/format-error.js';
+import { formatError, formatSubscriptionError } from '../errors/format-error.js';
 import type { GraphQLContext } from '../graphql/context.type.js';
 import { OrderAccess } from '../modules/access/order-access.js';
 import { callbackBridgeRoutes } from './callback-bridge.routes.js';
@@ -38,6 +38,7 @@ export async function startHttpServer(services: Services, schema: GraphQLSchema,
     trustProxy: false,
   });
 
+  const logUnexpected = (e: unknown) => app.log.error({ err: e }, 'unexpected GraphQL error');
   const wsServer = new WebSocketServer({ server: app.server, path: '/graphql' });
   const ws = useServer<Record<string, unknown> | undefined, { access?: OrderAccess }>(
     {
@@ -46,16 +47,17 @@ export async function startHttpServer(services: Services, schema: GraphQLSchema,
         const auth = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         return { access: OrderAccess.fromAuthorization(typeof auth === 'string' ? auth : null, adminKey), services };
       },
-      onError: (_ctx, _id, _payload, errors) => {
-        for (const e of errors) if (!(e.extensions?.code)) app.log.warn({ err: e }, 'subscription error');
-      },
+      // Errors leave through the same boundary as over HTTP: known codes kept, internals masked.
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatSubscriptionError(e, logUnexpected)),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors?.length ? { ...result, errors: result.errors.map((e) => formatSubscriptionError(e, logUnexpected)) } : undefined,
     },
     wsServer,
   );
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    formatError: (formatted, error) => formatError(formatted, error, (e) => app.log.error({ err: e }, 'unexpected GraphQL error')),
+    formatError: (formatted, error) => formatError(formatted, error, logUnexpected),
     plugins: [
       fastifyApolloDrainPlugin(app),
       { async serverWillStart() { return { async drainServer() { await ws.dispose(); } }; } },

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { ReportRedirectOutcomeDocument } from '../generated/graphql.js';
 import { paymentResource, postCallback } from '../support/quickpay-callbacks.js';
 import { checkout, createFilledCart, seedCatalogue } from '../support/shop-fixture.js';
-import { watchPaymentStatus } from '../support/subscriptions.js';
+import { subscriptionErrors, watchPaymentStatus } from '../support/subscriptions.js';
 import { startTestService, TEST_KEYS, type TestService } from '../support/test-service.js';
 
 describe(`live payment status over graphql-ws (${process.env.TEST_DATABASE ?? 'sqlite'})`, () => {
@@ -59,5 +59,13 @@ describe(`live payment status over graphql-ws (${process.env.TEST_DATABASE ?? 's
         await watch.close();
       }
     }
+  });
+
+  it('answers bad subscriptions with the same error codes as over HTTP', async () => {
+    const invalid = await subscriptionErrors(svc.url, 'subscription { paymentStatusChanged(orderId: "x") { noSuchField } }', {}, TEST_KEYS.adminApiKey);
+    assert.equal(invalid[0].extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+    assert.match(invalid[0].message, /noSuchField/);
+    const unknown = await subscriptionErrors(svc.url, 'subscription ($id: ID!) { paymentStatusChanged(orderId: $id) { orderStatus } }', { id: 'no-such-order' }, TEST_KEYS.adminApiKey);
+    assert.equal(unknown[0].extensions?.code, 'NOT_FOUND');
   });
 });

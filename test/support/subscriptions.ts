@@ -71,3 +71,23 @@ export function watchPaymentStatus(baseUrl: string, orderId: string, token: stri
   );
   return watch;
 }
+
+/** Subscribes with any query and resolves with the errors the server ends it with (or rejects if it sends data). */
+export function subscriptionErrors(baseUrl: string, query: string, variables: Record<string, unknown>, token: string | null): Promise<{ message: string; extensions?: Record<string, unknown> }[]> {
+  const client = createClient({
+    url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+  });
+  return new Promise<{ message: string; extensions?: Record<string, unknown> }[]>((resolve, reject) => {
+    client.subscribe(
+      { query, variables },
+      {
+        next: (msg) => (msg.errors?.length ? resolve(msg.errors as never) : reject(new Error(`unexpected data: ${JSON.stringify(msg.data)}`))),
+        error: (e) => (Array.isArray(e) ? resolve(e) : reject(e)),
+        complete: () => reject(new Error('completed without an error')),
+      },
+    );
+  }).finally(() => client.dispose());
+}
