@@ -63,6 +63,8 @@ async function measureService(scratch: ScratchDatabase): Promise<{ payments: Ben
   const running = await bootstrap(
     loadConfig({
       PORT: '0',
+      // Never handed to a gateway: the load generator posts to the listening URL itself.
+      PUBLIC_BASE_URL: 'http://127.0.0.1',
       HOST: '127.0.0.1',
       DATABASE_URL: scratch.config.url,
       LOG_LEVEL: 'silent',

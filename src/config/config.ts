@@ -103,6 +103,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
+  if (e.PORT === 0 && !e.PUBLIC_BASE_URL) {
+    // A port the OS picks at start-up cannot be written into the callback and return URLs given to gateways.
+    throw new ConfigError(['PUBLIC_BASE_URL: required when PORT is 0 (the callback URL must name a real port)']);
+  }
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return Object.freeze({
     port: e.PORT,

@@ -19,6 +19,11 @@ describe('configuration', () => {
     assert.equal(parseDatabaseUrl('/tmp/x.sqlite').kind, DatabaseKind.SQLITE);
   });
 
+  it('needs PUBLIC_BASE_URL when the port is picked at start-up', () => {
+    assert.throws(() => loadConfig({ PORT: '0' }), /PUBLIC_BASE_URL/);
+    assert.equal(loadConfig({ PORT: '0', PUBLIC_BASE_URL: 'https://shop.example/' }).publicBaseUrl, 'https://shop.example');
+  });
+
   it('lists every problem at once', () => {
     assert.throws(
       () => loadConfig({ PORT: 'eighty', ADMIN_API_KEY: 'short', REDIS_URL: 'not a url' }),
