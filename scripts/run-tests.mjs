@@ -3,6 +3,8 @@
 //   node scripts/run-tests.mjs postgres   integration, properties, end-to-end and the PostgreSQL-only races, on PostgreSQL
 //   node scripts/run-tests.mjs redis      cross-instance fan-out through Redis
 // Extra arguments are passed to `node --test` (for example --test-name-pattern=checkout).
+// A test that hangs fails after 3 minutes, and a file whose tests are done exits even if a handle was left open
+// (a connection pool to a database a test took down, say), so CI never waits on a stuck process.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +35,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=180000', '--test-reporter=spec', ...extra, ...files.sort()], {
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=180000', '--test-force-exit', '--test-reporter=spec', ...extra, ...files.sort()], {
   stdio: 'inherit',
   env: { ...process.env, ...suite.env },
 });
