@@ -15,13 +15,18 @@ export interface StatusWatch {
   close(): Promise<void>;
 }
 
-export function watchPaymentStatus(baseUrl: string, orderId: string, token: string | null): StatusWatch {
-  const client: Client = createClient({
+/** A graphql-ws client as a page would open it: the bearer token in the connection params, no reconnects. */
+function wsClient(baseUrl: string, token: string | null): Client {
+  return createClient({
     url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
     webSocketImpl: WebSocket,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     retryAttempts: 0,
   });
+}
+
+export function watchPaymentStatus(baseUrl: string, orderId: string, token: string | null): StatusWatch {
+  const client = wsClient(baseUrl, token);
   const waiters = new Set<() => void>();
   const watch: StatusWatch = {
     updates: [],
@@ -74,12 +79,7 @@ export function watchPaymentStatus(baseUrl: string, orderId: string, token: stri
 
 /** Subscribes with any query and resolves with the errors the server ends it with (or rejects if it sends data). */
 export function subscriptionErrors(baseUrl: string, query: string, variables: Record<string, unknown>, token: string | null): Promise<{ message: string; extensions?: Record<string, unknown> }[]> {
-  const client = createClient({
-    url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
-    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
-    retryAttempts: 0,
-  });
+  const client = wsClient(baseUrl, token);
   return new Promise<{ message: string; extensions?: Record<string, unknown> }[]>((resolve, reject) => {
     client.subscribe(
       { query, variables },

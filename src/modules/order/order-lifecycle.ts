@@ -44,7 +44,7 @@ export async function cancelOrder(tx: LineageTransaction, order: Order, payment:
  * for a cancelled order an untouched cart). Side effects are written to the outbox, keyed by order, so they happen
  * once however many messages say so (invariant 3). When refused, the reason becomes a flag for the shop.
  */
-export async function makeReadyOrFlag(tx: LineageTransaction, order: Order, payment: Payment, allowTestMode: boolean, cause: Cause): Promise<string | undefined> {
+export function makeReadyOrFlag(tx: LineageTransaction, order: Order, payment: Payment, allowTestMode: boolean, cause: Cause): string | undefined {
   const ctx = guardContext(tx, order, payment, allowTestMode);
   const wasCancelled = order.status === OrderStatus.CANCELLED;
   const refusal = tx.tryTransitionOrder(order, payment, OrderStatus.READY, ctx, cause);

@@ -87,7 +87,7 @@ export class PaymentStateService {
 
     const allowTest = this.allowTestMode(payment.gateway);
     if (PAID_STATUSES.has(payment.status) && (order.status === OrderStatus.PENDING_PAYMENT || order.status === OrderStatus.CANCELLED)) {
-      const notReady = await makeReadyOrFlag(tx, order, payment, allowTest, cause);
+      const notReady = makeReadyOrFlag(tx, order, payment, allowTest, cause);
       if (notReady) notes.push(`order stays ${order.status}: ${notReady}`);
     } else if (FAILED_STATUSES.has(payment.status) && order.status === OrderStatus.PENDING_PAYMENT) {
       const notCancelled = await cancelOrder(tx, order, payment, allowTest, cause);
