@@ -10,6 +10,7 @@ import { buildAppSchema } from '../graphql/schema.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
 import { validateAllowList } from '../modules/inbox/source-allow-list.js';
 import { LiveStatusBus } from '../modules/live/live-status.bus.js';
+import { createLogger, type Logger } from './logger.js';
 import { createServices, type Services } from './services.js';
 
 export interface RunningService {
@@ -21,24 +22,27 @@ export interface RunningService {
 
 export interface BootstrapOptions {
   gateways?: GatewayRegistry;
+  /** The logger every part gets (default: a new pino logger at LOG_LEVEL). */
+  logger?: Logger;
   register?: (app: FastifyInstance) => Promise<void>;
 }
 
 export async function bootstrap(config: AppConfig, options: BootstrapOptions = {}): Promise<RunningService> {
   validateAllowList(config.quickpay.allowedSources);
+  const log = options.logger ?? createLogger(config.logLevel);
   const orm = await openDatabase(config.database, { migrate: true });
   let live: LiveStatusBus;
   try {
-    live = await LiveStatusBus.start({ redisUrl: config.redisUrl, onError: (e) => console.error('live status bus:', e) });
+    live = await LiveStatusBus.start({ redisUrl: config.redisUrl, log: log.child({ component: 'live-status' }) });
   } catch (e) {
     await orm.close();
     throw e;
   }
-  const services = createServices(config, orm, live, options.gateways);
+  const services = createServices(config, log, orm, live, options.gateways);
   let http: HttpServer;
   try {
     const schema = await buildAppSchema();
-    http = await startHttpServer(services, schema, { port: config.port, host: config.host, logLevel: config.logLevel, register: options.register });
+    http = await startHttpServer(services, schema, { port: config.port, host: config.host, register: options.register });
   } catch (e) {
     // A failed start (port taken, bad schema) must not leave connections open behind it.
     await live.close();

@@ -1,11 +1,13 @@
 /** Builds the service objects once per process; resolvers and routes reach them through here. */
 import { LockMode } from '@mikro-orm/core';
-import { DatabaseKind, type AppConfig } from '../config/config.js';
+import { DATABASE_TIMEOUT_DEFAULTS, DatabaseKind, type AppConfig } from '../config/config.js';
+import { EntityWriter } from '../db/busy-retry.js';
 import type { Orm } from '../db/orm.js';
 import { GatewayRegistry } from '../gateways/gateway-registry.js';
 import { GatewayName } from '../gateways/gateway.js';
 import { CartService } from '../modules/cart/cart.service.js';
 import { ProductService } from '../modules/catalogue/product.service.js';
+import { databaseCheck, Readiness } from '../modules/health/readiness.js';
 import { NotificationInbox } from '../modules/inbox/notification-inbox.service.js';
 import type { LiveStatusBus } from '../modules/live/live-status.bus.js';
 import { CheckoutService } from '../modules/order/checkout.service.js';
@@ -14,10 +16,15 @@ import { RedirectOutcomeService } from '../modules/order/redirect-outcome.servic
 import { PaymentStateService } from '../modules/payment/payment-state.service.js';
 import { PromotionService } from '../modules/promotions/promotion.service.js';
 import { TransitionService } from '../modules/transition/transition.service.js';
+import type { Logger } from './logger.js';
 
 export interface Services {
   config: AppConfig;
+  log: Logger;
   orm: Orm;
+  /** Writes outside a lineage, patient with other writers' locks. */
+  writer: EntityWriter;
+  readiness: Readiness;
   live: LiveStatusBus;
   gateways: GatewayRegistry;
   transitions: TransitionService;
@@ -31,20 +38,26 @@ export interface Services {
   inbox: NotificationInbox;
 }
 
-export function createServices(config: AppConfig, orm: Orm, live: LiveStatusBus, gateways = GatewayRegistry.fromConfig(config)): Services {
+export function createServices(config: AppConfig, log: Logger, orm: Orm, live: LiveStatusBus, gateways = GatewayRegistry.fromConfig(config)): Services {
   const isPg = config.database.kind === DatabaseKind.POSTGRESQL;
-  const transitions = new TransitionService(orm, config.database.kind, live);
+  const busyTimeoutMs = (config.database.timeouts ?? DATABASE_TIMEOUT_DEFAULTS).busyMs;
+  const writer = new EntityWriter(orm, busyTimeoutMs);
+  const transitions = new TransitionService(orm, config.database.kind, live, log.child({ component: 'transitions' }), busyTimeoutMs);
+  const liveCheck = live.healthCheck();
   const allowTestMode = (g: GatewayName) => (g === GatewayName.QUICKPAY ? config.quickpay.allowTestMode : false);
   const payments = new PaymentStateService(orm, allowTestMode);
   return {
     config,
+    log,
     orm,
+    writer,
+    readiness: new Readiness([databaseCheck(orm, config.healthCheckTimeoutMs), ...(liveCheck ? [liveCheck] : [])], config.healthCheckTimeoutMs),
     live,
     gateways,
     transitions,
-    products: new ProductService(orm),
-    promotions: new PromotionService(orm),
-    carts: new CartService(orm, transitions),
+    products: new ProductService(orm, writer),
+    promotions: new PromotionService(orm, writer),
+    carts: new CartService(orm, writer, transitions),
     checkout: new CheckoutService(config, transitions, gateways, isPg ? LockMode.PESSIMISTIC_WRITE : undefined),
     redirects: new RedirectOutcomeService(orm, transitions, config.quickpay.allowTestMode),
     orderQueries: new OrderQueryService(orm),

@@ -11,10 +11,95 @@ export enum DatabaseKind {
   POSTGRESQL = 'postgresql',
 }
 
+/** How long the service waits on the database; every wait is bounded (DESIGN.md invariant 9). */
+export interface DatabaseTimeouts {
+  /**
+   * Milliseconds a write may wait for another writer's lock (SQLite's write lock, a PostgreSQL row lock), asking
+   * again after asynchronous pauses, before the request is answered as unavailable (SERVICE_UNAVAILABLE / 503).
+   */
+  readonly busyMs: number;
+  /** Milliseconds to open a PostgreSQL connection. */
+  readonly connectMs: number;
+  /** Milliseconds one PostgreSQL statement (or an idle transaction) may take. */
+  readonly statementMs: number;
+}
+
+export const DATABASE_TIMEOUT_DEFAULTS: DatabaseTimeouts = Object.freeze({
+  busyMs: 5_000, // 5 seconds
+  connectMs: 5_000, // 5 seconds
+  statementMs: 30_000, // 30 seconds
+});
+
 export interface DatabaseConfig {
   readonly kind: DatabaseKind;
   /** A file path (SQLite, `:memory:` allowed) or a `postgres://` URL. */
   readonly url: string;
+  /** Defaults: DATABASE_TIMEOUT_DEFAULTS. */
+  readonly timeouts?: DatabaseTimeouts;
+}
+
+/** Bounds of the HTTP server: slow or silent clients are cut off, and the number of open sockets is capped. */
+export interface HttpLimits {
+  /** Milliseconds to receive a request's headers. */
+  readonly headersTimeoutMs: number;
+  /** Milliseconds to receive a whole request (headers and body). */
+  readonly requestTimeoutMs: number;
+  /** Milliseconds an idle keep-alive connection stays open. */
+  readonly keepAliveTimeoutMs: number;
+  /** Most sockets open at once (HTTP and WebSocket); more are refused. */
+  readonly maxConnections: number;
+  /** Largest GraphQL request body over HTTP, bytes. */
+  readonly graphqlBodyLimit: number;
+}
+
+/** Who may introspect the schema: anyone, the back office only, or nobody. */
+export enum IntrospectionPolicy {
+  PUBLIC = 'public',
+  ADMIN = 'admin',
+  OFF = 'off',
+}
+
+/** What one GraphQL operation may cost, checked before it runs (HTTP and WebSocket alike). */
+export interface GraphQLLimits {
+  /** Most lexical tokens in one document: bounds the parser's work. */
+  readonly maxTokens: number;
+  /** Deepest selection nesting. */
+  readonly maxDepth: number;
+  /** Most aliases in one operation. */
+  readonly maxAliases: number;
+  /** Most directives in one operation. */
+  readonly maxDirectives: number;
+  /** Highest estimated cost (fields weighted by type and depth). */
+  readonly maxCost: number;
+  /** Most items in one list argument or input list. */
+  readonly maxListLength: number;
+  readonly introspection: IntrospectionPolicy;
+}
+
+/** Bounds of GraphQL over WebSocket (graphql-ws). */
+export interface WebSocketLimits {
+  /** Largest message, bytes. */
+  readonly maxPayload: number;
+  /** Milliseconds a new socket has to send `connection_init`. */
+  readonly connectionInitTimeoutMs: number;
+  /** Milliseconds between pings; a socket that does not answer one is closed. */
+  readonly keepAliveMs: number;
+  /** Milliseconds a socket may stay open without a running subscription. */
+  readonly idleTimeoutMs: number;
+  /** Most subscriptions running at once on one socket. */
+  readonly maxSubscriptionsPerConnection: number;
+}
+
+/** What the callback bridge keeps of what it is sent, and for how long. */
+export interface InboxPolicy {
+  /** Bytes of a rejected message's body that are kept (to diagnose it); the rest is dropped. */
+  readonly rejectedBodyKeepBytes: number;
+  /** Bytes of headers kept with any message (JSON of the kept headers; longer values are cut). */
+  readonly headersKeepBytes: number;
+  /** Rejected messages recorded per source address per minute; beyond it they are answered 429 and not stored. */
+  readonly rejectedPerMinutePerSource: number;
+  /** Hours a rejected message is kept before it is deleted. */
+  readonly rejectedRetentionHours: number;
 }
 
 export interface QuickPayConfig {
@@ -48,6 +133,14 @@ export interface AppConfig {
   /** Largest callback body accepted, in bytes. */
   readonly callbackBodyLimit: number;
   readonly logLevel: string;
+  /** Milliseconds a readiness check may take per dependency (database, Redis) before it counts as failed. */
+  readonly healthCheckTimeoutMs: number;
+  /** Milliseconds to connect to Redis before a command fails (the service keeps trying in the background). */
+  readonly redisConnectTimeoutMs: number;
+  readonly http: HttpLimits;
+  readonly graphql: GraphQLLimits;
+  readonly webSocket: WebSocketLimits;
+  readonly inbox: InboxPolicy;
   readonly quickpay: QuickPayConfig;
 }
 
@@ -61,6 +154,9 @@ const flag = z
   .optional()
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** A whole number of `unit` (ms, bytes…) from `min` to `max`, with a default. */
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().default('0.0.0.0'),
@@ -71,6 +167,32 @@ const EnvSchema = z.object({
   STOREFRONT_RETURN_URL: z.string().optional(),
   CALLBACK_BODY_LIMIT: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_BUSY_TIMEOUT_MS: int(DATABASE_TIMEOUT_DEFAULTS.busyMs, 0, 600_000),
+  DATABASE_CONNECT_TIMEOUT_MS: int(DATABASE_TIMEOUT_DEFAULTS.connectMs, 100, 600_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(DATABASE_TIMEOUT_DEFAULTS.statementMs, 100, 3_600_000),
+  HEALTH_CHECK_TIMEOUT_MS: int(2_000, 100, 60_000),
+  REDIS_CONNECT_TIMEOUT_MS: int(2_000, 100, 60_000),
+  HTTP_HEADERS_TIMEOUT_MS: int(10_000, 100, 600_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(5_000, 100, 600_000),
+  HTTP_MAX_CONNECTIONS: int(1_000, 1, 1_000_000),
+  GRAPHQL_BODY_LIMIT: int(100 * 1024, 1024, 10 * 1024 * 1024),
+  GRAPHQL_MAX_TOKENS: int(3_000, 10, 1_000_000),
+  GRAPHQL_MAX_DEPTH: int(10, 1, 100),
+  GRAPHQL_MAX_ALIASES: int(15, 0, 10_000),
+  GRAPHQL_MAX_DIRECTIVES: int(20, 0, 10_000),
+  GRAPHQL_MAX_COST: int(5_000, 1, 10_000_000),
+  GRAPHQL_MAX_LIST_LENGTH: int(100, 1, 100_000),
+  GRAPHQL_INTROSPECTION: z.enum(IntrospectionPolicy).default(IntrospectionPolicy.ADMIN),
+  WS_MAX_PAYLOAD: int(64 * 1024, 1024, 10 * 1024 * 1024),
+  WS_CONNECTION_INIT_TIMEOUT_MS: int(3_000, 100, 600_000),
+  WS_KEEPALIVE_MS: int(12_000, 100, 600_000),
+  WS_IDLE_TIMEOUT_MS: int(60_000, 1_000, 86_400_000),
+  WS_MAX_SUBSCRIPTIONS: int(20, 1, 10_000),
+  INBOX_REJECTED_BODY_KEEP: int(2_048, 0, 1024 * 1024),
+  INBOX_HEADERS_KEEP: int(4_096, 256, 1024 * 1024),
+  INBOX_REJECTED_PER_MINUTE: int(60, 1, 1_000_000),
+  INBOX_REJECTED_RETENTION_HOURS: int(168, 1, 24 * 366 * 10),
   QUICKPAY_MERCHANT_ID: z.string().default(''),
   QUICKPAY_AGREEMENT_ID: z.string().default(''),
   QUICKPAY_API_KEY: z.string().default(''),
@@ -111,13 +233,47 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
-    database: Object.freeze(parseDatabaseUrl(e.DATABASE_URL)),
+    database: Object.freeze({
+      ...parseDatabaseUrl(e.DATABASE_URL),
+      timeouts: Object.freeze({ busyMs: e.DATABASE_BUSY_TIMEOUT_MS, connectMs: e.DATABASE_CONNECT_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS }),
+    }),
     redisUrl: e.REDIS_URL,
     adminApiKey: e.ADMIN_API_KEY,
     publicBaseUrl,
     storefrontReturnUrl: e.STOREFRONT_RETURN_URL ?? `${publicBaseUrl}/shop/confirmation.html?order={orderId}&outcome={outcome}`,
     callbackBodyLimit: e.CALLBACK_BODY_LIMIT,
     logLevel: e.LOG_LEVEL,
+    healthCheckTimeoutMs: e.HEALTH_CHECK_TIMEOUT_MS,
+    redisConnectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS,
+    http: Object.freeze({
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+      graphqlBodyLimit: e.GRAPHQL_BODY_LIMIT,
+    }),
+    graphql: Object.freeze({
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+      maxCost: e.GRAPHQL_MAX_COST,
+      maxListLength: e.GRAPHQL_MAX_LIST_LENGTH,
+      introspection: e.GRAPHQL_INTROSPECTION,
+    }),
+    webSocket: Object.freeze({
+      maxPayload: e.WS_MAX_PAYLOAD,
+      connectionInitTimeoutMs: e.WS_CONNECTION_INIT_TIMEOUT_MS,
+      keepAliveMs: e.WS_KEEPALIVE_MS,
+      idleTimeoutMs: e.WS_IDLE_TIMEOUT_MS,
+      maxSubscriptionsPerConnection: e.WS_MAX_SUBSCRIPTIONS,
+    }),
+    inbox: Object.freeze({
+      rejectedBodyKeepBytes: e.INBOX_REJECTED_BODY_KEEP,
+      headersKeepBytes: e.INBOX_HEADERS_KEEP,
+      rejectedPerMinutePerSource: e.INBOX_REJECTED_PER_MINUTE,
+      rejectedRetentionHours: e.INBOX_REJECTED_RETENTION_HOURS,
+    }),
     quickpay: Object.freeze({
       merchantId: e.QUICKPAY_MERCHANT_ID,
       agreementId: e.QUICKPAY_AGREEMENT_ID,

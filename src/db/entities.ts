@@ -8,6 +8,7 @@ import { PaymentSchema } from '../modules/payment/payment.entity.js';
 import { StatusTransitionSchema } from '../modules/audit/status-transition.entity.js';
 import { InboxMessageSchema } from '../modules/inbox/inbox-message.entity.js';
 import { OutboxMessageSchema } from '../modules/outbox/outbox-message.entity.js';
+import { HealthProbeSchema } from '../modules/health/health-probe.entity.js';
 
 export const entities = [
   ProductSchema,
@@ -19,4 +20,5 @@ export const entities = [
   StatusTransitionSchema,
   InboxMessageSchema,
   OutboxMessageSchema,
+  HealthProbeSchema,
 ];

@@ -8,10 +8,11 @@ import type { SqlEntityManager, SqlMikroORM } from '@mikro-orm/sql';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM as PostgreSqlORM } from '@mikro-orm/postgresql';
 import { MikroORM as SqliteORM } from '@mikro-orm/sqlite';
-import { DatabaseKind, type DatabaseConfig } from '../config/config.js';
+import { DATABASE_TIMEOUT_DEFAULTS, DatabaseKind, type DatabaseConfig } from '../config/config.js';
 import { entities } from './entities.js';
 import { postgresqlMigrations } from './migrations/postgresql/index.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
+import { sqliteDriverOptions } from './sqlite-dialect.js';
 
 export type Orm = SqlMikroORM;
 export type Em = SqlEntityManager;
@@ -59,18 +60,23 @@ export async function openDatabase(db: DatabaseConfig, options: OpenDatabaseOpti
     orm = await SqliteORM.init({
       ...sharedOptions(db.kind, options),
       dbName: db.url,
-      // The busy timeout makes a second process wait for the write lock instead of failing at once.
-      driverOptions: { timeout: 5000 },
+      // Never waits for a lock inside the synchronous driver; see sqlite-dialect.ts.
+      driverOptions: sqliteDriverOptions({ path: db.url }),
     });
-    // WAL lets readers go on while one writer commits.
-    const conn = orm.em.getConnection();
-    if (db.url !== ':memory:') await conn.execute('pragma journal_mode = wal');
-    await conn.execute('pragma synchronous = normal');
   } else {
+    const timeouts = { ...DATABASE_TIMEOUT_DEFAULTS, ...db.timeouts };
     orm = await PostgreSqlORM.init({
       ...sharedOptions(db.kind, options),
       clientUrl: db.url,
       pool: { min: 0, max: options.poolMax ?? 10 },
+      // Every wait is bounded: for a connection, for a row lock (then the transition is retried, and finally
+      // answered as unavailable), for one statement.
+      driverOptions: {
+        connectionTimeoutMillis: timeouts.connectMs,
+        lock_timeout: timeouts.busyMs,
+        statement_timeout: timeouts.statementMs,
+        idle_in_transaction_session_timeout: timeouts.statementMs,
+      },
     });
   }
   if (options.migrate ?? true) await orm.migrator.up();

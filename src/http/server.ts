@@ -4,7 +4,7 @@
  */
 import { ApolloServer } from '@apollo/server';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -13,6 +13,7 @@ import { formatError, formatSubscriptionError } from '../errors/format-error.js'
 import type { GraphQLContext } from '../graphql/context.type.js';
 import { OrderAccess } from '../modules/access/order-access.js';
 import { callbackBridgeRoutes } from './callback-bridge.routes.js';
+import { healthRoutes } from './health.routes.js';
 
 export interface HttpServer {
   app: FastifyInstance;
@@ -24,7 +25,6 @@ export interface HttpServer {
 export interface StartHttpOptions {
   port: number;
   host: string;
-  logLevel: string;
   /** Extra routes (the demo storefront). */
   register?: (app: FastifyInstance) => Promise<void>;
 }
@@ -32,7 +32,8 @@ export interface StartHttpOptions {
 export async function startHttpServer(services: Services, schema: GraphQLSchema, options: StartHttpOptions): Promise<HttpServer> {
   const adminKey = services.config.adminApiKey;
   const app = Fastify({
-    logger: { level: options.logLevel, redact: ['req.headers.authorization'] },
+    // The service's own logger; typed as Fastify's base logger so plugins and routes see the usual instance type.
+    loggerInstance: services.log as FastifyBaseLogger,
     routerOptions: { ignoreTrailingSlash: true },
     // Gateways and load balancers address us by IP; trust X-Forwarded-For only when told (not yet configurable).
     trustProxy: false,
@@ -69,7 +70,7 @@ export async function startHttpServer(services: Services, schema: GraphQLSchema,
     context: async (req) => ({ access: OrderAccess.fromAuthorization(req.headers.authorization, adminKey), services }),
   });
   await app.register(callbackBridgeRoutes, { prefix: '/callbacks', services });
-  app.get('/health', async () => ({ status: 'ok', database: services.config.database.kind, redis: services.live.usesRedis }));
+  await app.register(healthRoutes, { readiness: services.readiness });
   if (options.register) await options.register(app);
 
   const address = await app.listen({ port: options.port, host: options.host });

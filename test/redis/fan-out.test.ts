@@ -23,7 +23,7 @@ describe('cross-instance fan-out through Redis', () => {
   after(() => pair?.close());
 
   it('both instances use Redis', async () => {
-    for (const svc of [a, b]) assert.equal(((await (await fetch(`${svc.url}/health`)).json()) as { redis: boolean }).redis, true);
+    for (const svc of [a, b]) assert.equal(((await (await fetch(`${svc.url}/health`)).json()) as { checks: { redis?: { ok: boolean } } }).checks.redis?.ok, true);
   });
 
   it('delivers a change made on instance A to a subscriber on instance B', async () => {

@@ -4,13 +4,14 @@
  */
 import { loadConfig } from '../../src/config/config.js';
 import { openDatabase } from '../../src/db/orm.js';
+import { createLogger } from '../../src/app/logger.js';
 import { createServices } from '../../src/app/services.js';
 import { LiveStatusBus } from '../../src/modules/live/live-status.bus.js';
 
 const [dbPath, cartId, sku, count] = process.argv.slice(2);
 const config = loadConfig({ DATABASE_URL: dbPath, LOG_LEVEL: 'silent' });
 const orm = await openDatabase(config.database, { migrate: false });
-const services = createServices(config, orm, await LiveStatusBus.start());
+const services = createServices(config, createLogger('silent'), orm, await LiveStatusBus.start());
 let failed = 0;
 for (let i = 0; i < Number(count); i++) {
   try {

@@ -3,6 +3,7 @@
  * so an order's snapshot and its cart can never drift apart (invariant 2).
  */
 import { randomUUID } from 'node:crypto';
+import type { EntityWriter } from '../../db/busy-retry.js';
 import type { Orm } from '../../db/orm.js';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../errors/app-errors.js';
 import { Product } from '../catalogue/product.entity.js';
@@ -28,25 +29,26 @@ const CUSTOM_FIELD_KEY = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 export class CartService {
   constructor(
     private readonly orm: Orm,
+    private readonly writer: EntityWriter,
     private readonly transitions: TransitionService,
   ) {}
 
   async create(currency: string): Promise<Cart> {
-    const em = this.orm.em.fork();
-    const cart = em.create(Cart, {
-      id: randomUUID(),
-      status: CartStatus.OPEN,
-      currency: normaliseCurrency(currency),
-      lines: [],
-      customFields: {},
-      couponCodes: [],
-      giftCardCodes: [],
-      revision: 0,
-      currentOrderId: null,
-      lockVersion: 0,
-    });
-    await em.flush();
-    return cart;
+    const code = normaliseCurrency(currency);
+    return this.writer.write((em) =>
+      em.create(Cart, {
+        id: randomUUID(),
+        status: CartStatus.OPEN,
+        currency: code,
+        lines: [],
+        customFields: {},
+        couponCodes: [],
+        giftCardCodes: [],
+        revision: 0,
+        currentOrderId: null,
+        lockVersion: 0,
+      }),
+    );
   }
 
   async get(id: string): Promise<Cart> {

@@ -1,3 +1,4 @@
+import type { EntityWriter } from '../../db/busy-retry.js';
 import type { Orm } from '../../db/orm.js';
 import { BadUserInputError, NotFoundError } from '../../errors/app-errors.js';
 import { Product } from './product.entity.js';
@@ -13,7 +14,10 @@ export interface ProductInput {
 
 /** The back office's catalogue. */
 export class ProductService {
-  constructor(private readonly orm: Orm) {}
+  constructor(
+    private readonly orm: Orm,
+    private readonly writer: EntityWriter,
+  ) {}
 
   async list(): Promise<Product[]> {
     return this.orm.em.fork().find(Product, {}, { orderBy: { sku: 'asc' } });
@@ -32,11 +36,10 @@ export class ProductService {
     if (!Number.isSafeInteger(input.unitPrice) || input.unitPrice < 0) throw new BadUserInputError('unitPrice must be a non-negative integer in minor units', { field: 'unitPrice' });
     if (!Number.isSafeInteger(input.stockOnHand) || input.stockOnHand < 0) throw new BadUserInputError('stockOnHand must be a non-negative integer', { field: 'stockOnHand' });
     const currency = normaliseCurrency(input.currency);
-    const em = this.orm.em.fork();
-    const existing = await em.findOne(Product, { sku: input.sku });
-    const product = existing ?? em.create(Product, { sku: input.sku, name: input.name.trim(), unitPrice: input.unitPrice, currency, stockOnHand: input.stockOnHand });
-    em.assign(product, { name: input.name.trim(), unitPrice: input.unitPrice, currency, stockOnHand: input.stockOnHand });
-    await em.flush();
-    return product;
+    const fields = { name: input.name.trim(), unitPrice: input.unitPrice, currency, stockOnHand: input.stockOnHand };
+    return this.writer.write(async (em) => {
+      const existing = await em.findOne(Product, { sku: input.sku });
+      return existing ? em.assign(existing, fields) : em.create(Product, { sku: input.sku, ...fields });
+    });
   }
 }

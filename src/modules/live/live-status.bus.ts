@@ -8,6 +8,8 @@
  */
 import { createPubSub } from '@graphql-yoga/subscription';
 import { Redis } from 'ioredis';
+import type { Logger } from '../../app/logger.js';
+import type { DependencyCheck } from '../health/readiness.js';
 import type { PaymentStatusChange, StatusChangePublisher } from '../transition/status-change.js';
 
 export enum LiveTopic {
@@ -21,8 +23,8 @@ const REDIS_CHANNEL = 'order-reconciler:payment-status';
 
 export interface LiveStatusBusOptions {
   redisUrl?: string;
-  /** Called when a Redis message cannot be read or Redis fails; the bus keeps going. */
-  onError?: (e: unknown) => void;
+  /** Where Redis failures and unreadable messages are logged; the bus keeps going. */
+  log?: Logger;
 }
 
 export class LiveStatusBus implements StatusChangePublisher {
@@ -42,6 +44,13 @@ export class LiveStatusBus implements StatusChangePublisher {
     return this.publisher !== null;
   }
 
+  /** Readiness of the Redis fan-out (none without Redis): both connections answer a PING. */
+  healthCheck(): DependencyCheck | null {
+    if (!this.publisher || !this.subscriber) return null;
+    const publisher = this.publisher;
+    return { name: 'redis', check: async () => void (await publisher.ping()) };
+  }
+
   async publish(change: PaymentStatusChange): Promise<void> {
     if (this.publisher) await this.publisher.publish(REDIS_CHANNEL, JSON.stringify(change));
     else this.local.publish(LiveTopic.PAYMENT_STATUS_CHANGED, change.orderId, change);
@@ -58,7 +67,7 @@ export class LiveStatusBus implements StatusChangePublisher {
   }
 
   private async connectRedis(url: string): Promise<void> {
-    const onError = this.options.onError ?? (() => undefined);
+    const onError = (err: unknown) => this.options.log?.warn({ err }, 'redis');
     this.publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
     this.subscriber = new Redis(url, { lazyConnect: true });
     this.publisher.on('error', onError);

@@ -1,6 +1,7 @@
 /** The back office's coupons and gift cards. */
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { Orm } from '../../db/orm.js';
+import type { EntityWriter } from '../../db/busy-retry.js';
+import type { Em, Orm } from '../../db/orm.js';
 import { BadUserInputError, ConflictError } from '../../errors/app-errors.js';
 import { normaliseCurrency } from '../shared/money.js';
 import { Coupon, CouponKind } from './coupon.entity.js';
@@ -23,34 +24,37 @@ export interface GiftCardInput {
 }
 
 export class PromotionService {
-  constructor(private readonly orm: Orm) {}
+  constructor(
+    private readonly orm: Orm,
+    private readonly writer: EntityWriter,
+  ) {}
 
   async createCoupon(input: CouponInput): Promise<Coupon> {
     checkCode(input.code);
     if (!Number.isSafeInteger(input.value) || input.value <= 0) throw new BadUserInputError('value must be a positive integer', { field: 'value' });
     if (input.kind === CouponKind.PERCENT && input.value > 100) throw new BadUserInputError('a percentage is at most 100', { field: 'value' });
     if (input.kind === CouponKind.AMOUNT && !input.currency) throw new BadUserInputError('an amount coupon needs a currency', { field: 'currency' });
-    const em = this.orm.em.fork();
-    const coupon = em.create(Coupon, {
-      code: input.code,
-      kind: input.kind,
-      value: input.value,
-      currency: input.currency ? normaliseCurrency(input.currency) : null,
-      singleUse: input.singleUse ?? false,
-      active: true,
-      redemptions: 0,
-    });
-    await flushNew(em, 'coupon', input.code);
-    return coupon;
+    const currency = input.currency ? normaliseCurrency(input.currency) : null;
+    return this.writeNew('coupon', input.code, (em) =>
+      em.create(Coupon, { code: input.code, kind: input.kind, value: input.value, currency, singleUse: input.singleUse ?? false, active: true, redemptions: 0 }),
+    );
   }
 
   async createGiftCard(input: GiftCardInput): Promise<GiftCard> {
     checkCode(input.code);
     if (!Number.isSafeInteger(input.balance) || input.balance <= 0) throw new BadUserInputError('balance must be a positive integer in minor units', { field: 'balance' });
-    const em = this.orm.em.fork();
-    const card = em.create(GiftCard, { code: input.code, currency: normaliseCurrency(input.currency), balance: input.balance, lockedByOrderId: null, lockedAmount: 0 });
-    await flushNew(em, 'gift card', input.code);
-    return card;
+    const currency = normaliseCurrency(input.currency);
+    return this.writeNew('gift card', input.code, (em) => em.create(GiftCard, { code: input.code, currency, balance: input.balance, lockedByOrderId: null, lockedAmount: 0 }));
+  }
+
+  /** Inserts a new code; one that exists already is a CONFLICT. */
+  private async writeNew<T>(what: string, code: string, create: (em: Em) => T): Promise<T> {
+    try {
+      return await this.writer.write(create);
+    } catch (e) {
+      if (e instanceof UniqueConstraintViolationException) throw new ConflictError(`a ${what} with code ${code} exists already`, { promotionCode: code });
+      throw e;
+    }
   }
 
   async giftCard(code: string): Promise<GiftCard | null> {
@@ -60,13 +64,4 @@ export class PromotionService {
 
 function checkCode(code: string): void {
   if (!CODE.test(code)) throw new BadUserInputError('code must be 3-64 letters, digits, dashes or underscores', { field: 'code' });
-}
-
-async function flushNew(em: Orm['em'], what: string, code: string): Promise<void> {
-  try {
-    await em.flush();
-  } catch (e) {
-    if (e instanceof UniqueConstraintViolationException) throw new ConflictError(`a ${what} with code ${code} exists already`, { promotionCode: code });
-    throw e;
-  }
 }

@@ -3,14 +3,11 @@
  * with `SELECT ... FOR UPDATE` on PostgreSQL, or claimed by a version check (retried on conflict) on SQLite. After
  * the commit, and only then, the changes are published to subscribers.
  */
-import {
-  DeadlockException,
-  LockMode,
-  LockWaitTimeoutException,
-  OptimisticLockError,
-} from '@mikro-orm/core';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { DeadlockException, LockMode, OptimisticLockError } from '@mikro-orm/core';
+import type { Logger } from '../../app/logger.js';
 import { DatabaseKind } from '../../config/config.js';
+import { retryWhileBusy } from '../../db/busy-retry.js';
+import { isLockContention } from '../../db/database-errors.js';
 import type { Orm } from '../../db/orm.js';
 import { NotFoundError } from '../../errors/app-errors.js';
 import { Cart } from '../cart/cart.entity.js';
@@ -25,21 +22,9 @@ export class LineageConflictError extends Error {
   }
 }
 
-const MAX_ATTEMPTS = 8;
-const BASE_BACKOFF_MS = 5; // doubled per attempt, with jitter
-
+/** Another writer got there first (a version conflict, a deadlock, a lock held elsewhere): run the work again. */
 function isRetryable(e: unknown): boolean {
-  if (
-    e instanceof LineageConflictError ||
-    e instanceof OptimisticLockError ||
-    e instanceof DeadlockException ||
-    e instanceof LockWaitTimeoutException
-  ) {
-    return true;
-  }
-  const code = (e as { code?: unknown })?.code;
-  // SQLite's write lock held by another process past the busy timeout; PostgreSQL serialization failure.
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === '40001' || code === '40P01';
+  return e instanceof LineageConflictError || e instanceof OptimisticLockError || e instanceof DeadlockException || isLockContention(e);
 }
 
 export class TransitionService {
@@ -47,31 +32,32 @@ export class TransitionService {
     private readonly orm: Orm,
     private readonly dbKind: DatabaseKind,
     private readonly publisher: StatusChangePublisher,
+    private readonly log: Logger,
+    /** How long a transaction keeps retrying while other writers hold the lineage (DATABASE_BUSY_TIMEOUT_MS). */
+    private readonly busyTimeoutMs: number,
   ) {}
 
   /**
    * Runs `work` inside one transaction of the lineage rooted at `cartId`. `work` may run more than once (on a
-   * version conflict or deadlock), so it must do all its reads through `tx.em`.
+   * version conflict, a deadlock or a lock held by another writer, for up to the busy timeout), so it must do all
+   * its reads through `tx.em`. Throws what the last attempt threw.
    */
   async inLineage<T>(cartId: string, work: (tx: LineageTransaction) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const em = this.orm.em.fork({ clear: true });
-      let tx: LineageTransaction | undefined;
-      try {
-        const result = await em.transactional(async (tem) => {
+    let tx: LineageTransaction | undefined;
+    const result = await retryWhileBusy(
+      () =>
+        this.orm.em.fork({ clear: true }).transactional(async (tem) => {
           const cart = await this.claim(tem, cartId);
           tx = new LineageTransaction(tem, cart);
           const result = await work(tx);
           await tx.writeOutbox();
           return result;
-        });
-        await this.publishAfterCommit(tx!);
-        return result;
-      } catch (e) {
-        if (attempt >= MAX_ATTEMPTS || !isRetryable(e)) throw e;
-        await sleep(BASE_BACKOFF_MS * 2 ** (attempt - 1) * (0.5 + Math.random()));
-      }
-    }
+        }),
+      this.busyTimeoutMs,
+      isRetryable,
+    );
+    this.publishAfterCommit(tx!);
+    return result;
   }
 
   private async claim(em: Orm['em'], cartId: string): Promise<Cart> {
@@ -87,13 +73,15 @@ export class TransitionService {
     return cart;
   }
 
-  private async publishAfterCommit(tx: LineageTransaction): Promise<void> {
+  /**
+   * Hands the committed changes to the live-status bus without waiting for it: a slow or absent Redis must never
+   * hold up the answer. A failed publish is logged; the bus resynchronises its subscribers when it recovers.
+   */
+  private publishAfterCommit(tx: LineageTransaction): void {
     for (const change of tx.statusChanges()) {
-      try {
-        await this.publisher.publish(change);
-      } catch {
-        // The change is committed; a lost push is recovered by the subscriber's first read (current state first).
-      }
+      Promise.resolve()
+        .then(() => this.publisher.publish(change))
+        .catch((err: unknown) => this.log.warn({ err, orderId: change.orderId, sequence: change.sequence }, 'could not publish a status change'));
     }
   }
 }
