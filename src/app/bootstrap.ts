@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppConfig } from '../config/config.js';
+import { configurationWarnings } from '../config/config-warnings.js';
 import { openDatabase } from '../db/orm.js';
 import type { GatewayRegistry } from '../gateways/gateway-registry.js';
 import { buildAppSchema } from '../graphql/schema.js';
@@ -49,6 +50,7 @@ export async function bootstrap(config: AppConfig, options: BootstrapOptions = {
     await orm.close();
     throw e;
   }
+  for (const warning of configurationWarnings(config)) log.warn(warning);
   return {
     services,
     http,

@@ -128,8 +128,13 @@ export interface AppConfig {
   readonly adminApiKey: string | undefined;
   /** The address shoppers and gateways reach this service at; used to build continue / cancel / callback URLs. */
   readonly publicBaseUrl: string;
-  /** Where the shopper returns after the gateway (the storefront's confirmation page); `{orderId}` and `{outcome}` are filled in. */
+  /**
+   * Where the shopper returns after the gateway (the storefront's confirmation page); `{orderId}` and `{outcome}` are
+   * filled in. Unset: the service's own placeholder page (`/return`).
+   */
   readonly storefrontReturnUrl: string;
+  /** Whether STOREFRONT_RETURN_URL was set (otherwise shoppers land on the placeholder page). */
+  readonly storefrontReturnUrlConfigured: boolean;
   /** Largest callback body accepted, in bytes. */
   readonly callbackBodyLimit: number;
   readonly logLevel: string;
@@ -240,7 +245,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     adminApiKey: e.ADMIN_API_KEY,
     publicBaseUrl,
-    storefrontReturnUrl: e.STOREFRONT_RETURN_URL ?? `${publicBaseUrl}/shop/confirmation.html?order={orderId}&outcome={outcome}`,
+    storefrontReturnUrlConfigured: e.STOREFRONT_RETURN_URL !== undefined,
+    storefrontReturnUrl: e.STOREFRONT_RETURN_URL ?? `${publicBaseUrl}/return?order={orderId}&outcome={outcome}`,
     callbackBodyLimit: e.CALLBACK_BODY_LIMIT,
     logLevel: e.LOG_LEVEL,
     healthCheckTimeoutMs: e.HEALTH_CHECK_TIMEOUT_MS,

@@ -81,12 +81,15 @@ export async function startDemo(env: Record<string, string | undefined> = proces
   try {
     // The public base URL needs the real port (callbacks and return URLs are built from it), so 0 is resolved here.
     const port = e.PORT === '0' ? await freePort(host) : Number(e.PORT ?? 4000);
+    const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://${browserHost}:${port}`).replace(/\/+$/, '');
     const config = loadConfig({
       ...e,
       PORT: String(port),
       HOST: host,
       DATABASE_URL: e.DATABASE_URL ?? './data/demo.sqlite',
-      PUBLIC_BASE_URL: e.PUBLIC_BASE_URL ?? `http://${browserHost}:${port}`,
+      PUBLIC_BASE_URL: publicBaseUrl,
+      // Shoppers come back to the demo storefront's confirmation page (storefront.js also sends it per checkout).
+      STOREFRONT_RETURN_URL: e.STOREFRONT_RETURN_URL ?? `${publicBaseUrl}/shop/confirmation.html?order={orderId}&outcome={outcome}`,
       ADMIN_API_KEY: e.ADMIN_API_KEY ?? DEMO_KEYS.adminApiKey,
       LOG_LEVEL: logLevel,
       QUICKPAY_MERCHANT_ID: DEMO_KEYS.merchantId,

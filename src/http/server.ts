@@ -14,6 +14,7 @@ import type { GraphQLContext } from '../graphql/context.type.js';
 import { OrderAccess } from '../modules/access/order-access.js';
 import { callbackBridgeRoutes } from './callback-bridge.routes.js';
 import { healthRoutes } from './health.routes.js';
+import { returnPageRoutes } from './return-page.routes.js';
 
 export interface HttpServer {
   app: FastifyInstance;
@@ -71,6 +72,7 @@ export async function startHttpServer(services: Services, schema: GraphQLSchema,
   });
   await app.register(callbackBridgeRoutes, { prefix: '/callbacks', services });
   await app.register(healthRoutes, { readiness: services.readiness });
+  await app.register(returnPageRoutes);
   if (options.register) await options.register(app);
 
   const address = await app.listen({ port: options.port, host: options.host });

@@ -79,7 +79,7 @@ describe('purchase end to end: storefront -> QuickPay simulator -> callback brid
     assert.equal(hop.status, 303, `the window answers with a 303 (got ${hop.status}: ${hop.body.slice(0, 300)})`);
     assert.equal(hop.location, field(p.co.redirect, urlField));
     const back = new URL(hop.location!);
-    assert.equal(back.pathname, '/shop/confirmation.html');
+    assert.equal(back.pathname, '/return', 'the placeholder return page, as STOREFRONT_RETURN_URL is unset');
     assert.equal(back.searchParams.get('order'), p.orderId);
     assert.equal(back.searchParams.get('outcome'), outcome);
     return back.searchParams;
