@@ -1,10 +1,10 @@
 /**
- * The one boundary where errors leave the service: known errors keep their code and message, database outages
- * become SERVICE_UNAVAILABLE, input the schema refused keeps Apollo's code, and everything else is masked.
+ * The one boundary where errors leave the service: known errors keep their code and message, a database that is
+ * down, unreachable, busy or out of disk becomes SERVICE_UNAVAILABLE (database-errors.ts), input the schema refused keeps Apollo's code, and everything else is masked.
  */
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ConnectionException, DriverException } from '@mikro-orm/core';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { isDatabaseUnavailable } from '../db/database-errors.js';
 import { ErrorCode, ServiceUnavailableError, isAppError } from './app-errors.js';
 
 /** Codes Apollo and graphql-js assign to requests the schema itself refused. */
@@ -25,9 +25,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   if (isAppError(original)) {
     return { message: original.message, path: formatted.path, locations: formatted.locations, extensions: { ...original.extensions } };
   }
-  if (original instanceof ConnectionException || (original instanceof DriverException && /connect|ECONNREFUSED|terminat/i.test(original.message))) {
-    const e = new ServiceUnavailableError();
-    return { message: e.message, path: formatted.path, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
+  if (isDatabaseUnavailable(original)) {
+    return { message: new ServiceUnavailableError().message, path: formatted.path, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && PASS_THROUGH.has(code)) return formatted;
