@@ -16,7 +16,8 @@ import { InboxStatus } from '../../src/modules/inbox/inbox-message.entity.js';
 import { OrderFlag } from '../../src/modules/order/order.entity.js';
 import { orderMachine, OrderStatus } from '../../src/modules/order/order.machine.js';
 import { RedirectOutcome } from '../../src/modules/order/redirect-outcome.service.js';
-import { PAID_STATUSES, paymentMachine, PaymentStatus } from '../../src/modules/payment/payment.machine.js';
+import { holdsMoney, PAID_STATUSES, paymentMachine, PaymentStatus } from '../../src/modules/payment/payment.machine.js';
+import { OutboxTopic } from '../../src/modules/outbox/outbox-message.entity.js';
 import { ErrorCode, isAppError } from '../../src/errors/app-errors.js';
 import { inspect } from '../support/db-inspection.js';
 import { paymentResource, type QuickPayOp } from '../support/quickpay-callbacks.js';
@@ -28,7 +29,7 @@ export const PRODUCTS = [
   { sku: 'P-GAMMA', name: 'Gamma', unitPrice: 99, currency: 'DKK', stockOnHand: 1000 },
 ];
 
-type GatewayAction = 'authorizePending' | 'authorize' | 'authorizeWrongAmount' | 'refuse' | 'capture' | 'void';
+type GatewayAction = 'authorizePending' | 'authorize' | 'authorizeWrongAmount' | 'refuse' | 'expire' | 'capture' | 'refund' | 'void';
 
 /** One thing that happens to the lineage. `target` picks an order: 0 the latest, n the nth before it. */
 export type Command =
@@ -51,7 +52,7 @@ const single: fc.Arbitrary<Command> = fc.oneof(
   {
     arbitrary: fc.record({
       kind: fc.constant('gateway' as const),
-      action: fc.constantFrom<GatewayAction>('authorizePending', 'authorize', 'authorize', 'authorizeWrongAmount', 'refuse', 'capture', 'void'),
+      action: fc.constantFrom<GatewayAction>('authorizePending', 'authorize', 'authorize', 'authorizeWrongAmount', 'refuse', 'expire', 'capture', 'refund', 'void'),
       target,
     }),
     weight: 4,
@@ -64,7 +65,7 @@ const single: fc.Arbitrary<Command> = fc.oneof(
 /** One payment's story at the gateway, then its messages delivered in any order, any number of times, or never. */
 export const gatewayStoryArb: fc.Arbitrary<Command[]> = fc
   .tuple(
-    fc.array(fc.constantFrom<GatewayAction>('authorizePending', 'authorize', 'authorizeWrongAmount', 'refuse', 'capture', 'void'), { minLength: 1, maxLength: 7 }),
+    fc.array(fc.constantFrom<GatewayAction>('authorizePending', 'authorize', 'authorizeWrongAmount', 'refuse', 'expire', 'capture', 'refund', 'void'), { minLength: 1, maxLength: 7 }),
     fc.array(fc.record({ pick: fc.nat(), copies: fc.integer({ min: 1, max: 2 }) }), { minLength: 1, maxLength: 10 }),
   )
   .map(([actions, deliveries]) => [
@@ -204,8 +205,13 @@ export class Lineage {
       op = authorize(action === 'authorize' ? o.total : o.total + 100, '20000');
     } else if (action === 'refuse' && !approved('authorize')) {
       op = authorize(o.total, '40000');
+    } else if (action === 'expire' && !approved('authorize')) {
+      // QuickPay 40002: the authorisation expired. A later approved authorisation of the same payment still wins.
+      op = authorize(o.total, '40002');
     } else if (action === 'capture' && approved('authorize') && !approved('capture') && !approved('cancel')) {
       op = { id: nextId, type: 'capture', amount: o.ops.find((x) => x.type === 'authorize' && x.qp_status_code === '20000')!.amount, qp_status_code: '20000' };
+    } else if (action === 'refund' && approved('capture') && !approved('refund')) {
+      op = { id: nextId, type: 'refund', amount: o.ops.find((x) => x.type === 'capture' && x.qp_status_code === '20000')!.amount, qp_status_code: '20000' };
     } else if (action === 'void' && approved('authorize') && !approved('capture') && !approved('cancel')) {
       op = { id: nextId, type: 'cancel', amount: 0, qp_status_code: '20000' };
     }
@@ -245,7 +251,7 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
   const current = cart.currentOrderId ? byId.get(cart.currentOrderId)! : undefined;
   const expectedCart = current && current.status !== OrderStatus.CANCELLED ? CartStatus.CHECKED_OUT : CartStatus.OPEN;
   assert.equal(cart.status, expectedCart, `cart status follows its current order (${current?.status})`);
-  assertChain(await db.cartTransitions(cart.id), CartStatus.OPEN, cart.status, (f, t) => cartMachine.next(f as CartStatus).includes(t as CartStatus), 'cart');
+  assertChain(await db.cartTransitions(cart.id), CartStatus.OPEN, cart.status, (f, t) => cartMachine.next(f as CartStatus).includes(t.toStatus as CartStatus), 'cart');
   const live = orders.filter((o) => o.status !== OrderStatus.CANCELLED);
   assert.ok(live.length <= 1, 'at most one order of a lineage is pending or ready');
   if (live.length === 1) assert.equal(live[0].id, cart.currentOrderId, 'and it is the cart\'s current order');
@@ -284,9 +290,13 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
       if (verifiedOnly) assert.equal(t.source, TransitionSource.GATEWAY_NOTIFICATION, `${t.subject} ${t.fromStatus} -> ${t.toStatus} by ${t.source}`);
     }
 
-    // 6. Amounts match: a ready order was paid its own total in its own currency.
+    // 6. Amounts match: a ready order was paid its own total in its own currency, and still holds the money or is
+    //    flagged so it does not ship.
     if (order.status === OrderStatus.READY) {
       assert.ok(PAID_STATUSES.has(payment.status) || order.flags.includes(OrderFlag.PAYMENT_VOIDED), 'a ready order is paid');
+      if (!holdsMoney(payment)) {
+        assert.ok(order.flags.includes(OrderFlag.PAYMENT_VOIDED) || order.flags.includes(OrderFlag.PAYMENT_REFUNDED), 'a ready order whose money went back is flagged');
+      }
       assert.equal(payment.amountAuthorized, order.total);
       assert.equal(payment.gatewayCurrency, order.currency);
     }
@@ -295,9 +305,15 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
       assert.notEqual(order.status, OrderStatus.READY, 'a wrong amount never makes an order ready');
       assert.ok(order.flags.includes(OrderFlag.AMOUNT_MISMATCH), 'and it is flagged');
     }
-    // 5. Money is never silently kept: an authorised payment's order is ready or flagged for the shop.
+    // 5. Money is never silently kept: an authorised payment's order is ready or flagged for the shop, and money
+    //    held for an order that stays cancelled is queued to be voided, whatever the payment went through before.
     if (PAID_STATUSES.has(payment.status)) {
       assert.ok(order.status === OrderStatus.READY || order.flags.length > 0, `authorised payment of ${order.status} order ${m.id} is neither ready nor flagged`);
+    }
+    if (holdsMoney(payment) && order.status === OrderStatus.CANCELLED) {
+      assert.ok(order.flags.includes(OrderFlag.LATE_AUTHORIZATION_TO_VOID), `money held for cancelled order ${m.id} is flagged to void`);
+      const outbox = await db.outbox(m.id);
+      assert.ok(outbox.some((r) => r.topic === OutboxTopic.VOID_PAYMENT), `and a void of payment of ${m.id} is queued`);
     }
 
     // 8. Every transition is explained, chains from the previous one along an allowed edge, and ends where the
@@ -312,8 +328,10 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
         assert.equal(msg.status, InboxStatus.PROCESSED, `inbox message ${msg.id} caused a transition but is recorded ${msg.status}`);
       }
     }
-    assertChain(trail.filter((t) => t.subject === TransitionSubject.ORDER), null, order.status, (f, t) => orderMachine.next(f as OrderStatus).includes(t as OrderStatus), `order ${m.id}`);
-    assertChain(trail.filter((t) => t.subject === TransitionSubject.PAYMENT), null, payment.status, (f, t) => paymentMachine.next(f as PaymentStatus).includes(t as PaymentStatus), `payment of ${m.id}`);
+    assertChain(trail.filter((t) => t.subject === TransitionSubject.ORDER), null, order.status, (f, t) => orderMachine.next(f as OrderStatus).includes(t.toStatus as OrderStatus), `order ${m.id}`);
+    // A payment row from a status to the same one is an amendment (amounts or fee changed), explained by its detail.
+    const amendment = (f: string, t: { toStatus: string; detail?: string | null }) => f === t.toStatus && /changed: /.test(t.detail ?? '');
+    assertChain(trail.filter((t) => t.subject === TransitionSubject.PAYMENT), null, payment.status, (f, t) => paymentMachine.next(f as PaymentStatus).includes(t.toStatus as PaymentStatus) || amendment(f, t), `payment of ${m.id}`);
 
     // 7. Nothing dropped at the door: every delivered message is recorded once, and none is left unapplied.
     const recorded = inbox.filter((i) => i.paymentReference === m.reference);
@@ -326,11 +344,13 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
 }
 
 /** `initial` is where the entity starts: null when its creation is itself a recorded transition (orders, payments). */
-function assertChain(trail: { fromStatus?: string | null; toStatus: string }[], initial: string | null, final: string, allowed: (from: string, to: string) => boolean, what: string): void {
+type AuditRow = { fromStatus?: string | null; toStatus: string; detail?: string | null };
+
+function assertChain(trail: AuditRow[], initial: string | null, final: string, allowed: (from: string, row: AuditRow) => boolean, what: string): void {
   let at: string | null = initial;
   for (const t of trail) {
     assert.equal(t.fromStatus ?? null, at, `${what}: transition from ${t.fromStatus} does not follow ${at}`);
-    if (at !== null) assert.ok(allowed(at, t.toStatus), `${what}: ${at} -> ${t.toStatus} is not in the table`);
+    if (at !== null) assert.ok(allowed(at, t), `${what}: ${at} -> ${t.toStatus} is not in the table`);
     at = t.toStatus;
   }
   if (trail.length) assert.equal(at, final, `${what}: audit trail ends at ${at}, entity is ${final}`);

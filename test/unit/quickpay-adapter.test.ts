@@ -31,12 +31,21 @@ describe('QuickPay operations to payment status', () => {
     it(name, () => assert.equal(toPaymentStateEvent(payment(ops))?.status ?? null, expected));
   }
 
-  it('orders by operation id, whatever order the list comes in, and reports the latest id as sequence', () => {
+  it('orders by operation id, whatever order the list comes in, and sequences by the latest operation', () => {
     const e = toPaymentStateEvent(payment([op(3, 'capture'), op(1, 'authorize')]))!;
     assert.equal(e.status, PaymentStatus.CAPTURED);
-    assert.equal(e.sequence, 3);
     assert.equal(e.amountAuthorized, 1000);
     assert.equal(e.amountCaptured, 1000);
+    const earlier = toPaymentStateEvent(payment([op(1, 'authorize')]))!;
+    assert.ok(earlier.sequence < e.sequence);
+  });
+
+  it('puts a settled operation after its own pending version (same operation id)', () => {
+    const pending = toPaymentStateEvent(payment([op(1, 'authorize', '40002'), op(2, 'authorize', null, 1000, true)]))!;
+    const settled = toPaymentStateEvent(payment([op(1, 'authorize', '40002'), op(2, 'authorize', '40000')]))!;
+    assert.equal(pending.status, PaymentStatus.EXPIRED);
+    assert.equal(settled.status, PaymentStatus.REFUSED);
+    assert.ok(pending.sequence < settled.sequence, 'the pending copy is older, not a twin');
   });
 });
 

@@ -56,10 +56,14 @@ describe('payment machine', () => {
     }
   });
 
-  it('lets a newer verified authorisation win over an earlier refusal, but not over a cancel or expiry', () => {
-    assert.equal(paymentMachine.refusal(PaymentStatus.REFUSED, PaymentStatus.AUTHORIZED, { verified: true }), undefined);
-    assert.ok(paymentMachine.isTerminal(PaymentStatus.CANCELLED));
-    assert.ok(paymentMachine.isTerminal(PaymentStatus.EXPIRED));
+  it('lets a newer verified authorisation win over an earlier refusal, expiry or cancel (invariant 5), and nothing else', () => {
+    for (const from of [PaymentStatus.REFUSED, PaymentStatus.EXPIRED, PaymentStatus.CANCELLED]) {
+      assert.equal(paymentMachine.refusal(from, PaymentStatus.AUTHORIZED, { verified: true }), undefined, from);
+      assert.match(paymentMachine.refusal(from, PaymentStatus.AUTHORIZED, { verified: false })!, /verified/, from);
+      assert.ok(paymentMachine.refusal(from, PaymentStatus.PENDING, { verified: true }), `${from} -> PENDING`);
+    }
+    assert.ok(paymentMachine.refusal(PaymentStatus.CANCELLED, PaymentStatus.EXPIRED, { verified: true }));
+    assert.ok(paymentMachine.refusal(PaymentStatus.CANCELLED, PaymentStatus.REFUSED, { verified: true }));
   });
 });
 

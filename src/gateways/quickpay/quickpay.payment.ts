@@ -4,12 +4,16 @@
  */
 import { z } from 'zod';
 import { PaymentStatus } from '../../modules/payment/payment.machine.js';
-import type { PaymentStateEvent } from '../gateway.js';
+import { MAX_MONEY } from '../../modules/shared/money.js';
+import { MalformedNotificationError, type PaymentStateEvent } from '../gateway.js';
+
+/** An amount in minor units, as the service holds money (a negative or larger one is not a real payment). */
+const amount = z.number().int().nonnegative().max(MAX_MONEY);
 
 export const QuickPayOperationSchema = z.looseObject({
-  id: z.number().int(),
+  id: z.number().int().positive(),
   type: z.string(),
-  amount: z.number().int().nonnegative().default(0),
+  amount: amount.default(0),
   pending: z.boolean().default(false),
   qp_status_code: z.string().nullable().optional(),
   qp_status_msg: z.string().nullable().optional(),
@@ -27,9 +31,9 @@ export const QuickPayPaymentSchema = z.looseObject({
   state: z.string().optional(),
   test_mode: z.boolean().default(false),
   operations: z.array(QuickPayOperationSchema).default([]),
-  fee: z.number().int().nullable().optional(),
+  fee: amount.nullable().optional(),
   balance: z.number().int().nullable().optional(),
-  link: z.looseObject({ amount: z.number().int().optional() }).nullable().optional(),
+  link: z.looseObject({ amount: amount.optional() }).nullable().optional(),
 });
 export type QuickPayPayment = z.infer<typeof QuickPayPaymentSchema>;
 
@@ -38,7 +42,20 @@ export const QP_APPROVED = '20000';
 /** Authorisation expired. */
 const QP_AUTH_EXPIRED = '40002';
 
-const sum = (ops: QuickPayOperation[]) => ops.reduce((s, o) => s + o.amount, 0);
+function sum(ops: QuickPayOperation[]): number {
+  const total = ops.reduce((s, o) => s + o.amount, 0);
+  if (!Number.isSafeInteger(total) || total > MAX_MONEY) throw new MalformedNotificationError(`operations add up to more than ${MAX_MONEY}`);
+  return total;
+}
+
+/**
+ * Where a snapshot stands in QuickPay's own order: by its latest operation, and for the same operation a settled
+ * one after its pending version (a 3-D Secure authorisation is sent pending, then again settled under the same
+ * operation id). So a late copy of the pending snapshot is older than the settled one, never a conflicting twin.
+ */
+function gatewaySequence(latest: QuickPayOperation): number {
+  return latest.id * 2 + (latest.pending ? 0 : 1);
+}
 
 /**
  * Replays the operations in order. Approved operations move the state (authorize -> AUTHORIZED, capture ->
@@ -70,7 +87,7 @@ export function toPaymentStateEvent(payment: QuickPayPayment): PaymentStateEvent
     reference: payment.order_id,
     gatewayPaymentId: String(payment.id),
     status,
-    sequence: last.id,
+    sequence: gatewaySequence(last),
     currency: payment.currency.toUpperCase(),
     amountAuthorized: authorizeOp?.amount ?? 0,
     amountCaptured: sum(ok.filter((o) => o.type === 'capture' || o.type === 'recurring')),

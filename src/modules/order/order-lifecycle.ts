@@ -5,7 +5,7 @@
 import { GiftCard } from '../promotions/gift-card.entity.js';
 import { CartStatus } from '../cart/cart.machine.js';
 import { OutboxTopic } from '../outbox/outbox-message.entity.js';
-import { PAID_STATUSES } from '../payment/payment.machine.js';
+import { holdsMoney } from '../payment/payment.machine.js';
 import type { Payment } from '../payment/payment.entity.js';
 import type { Cause, LineageTransaction } from '../transition/lineage-transaction.js';
 import { OrderFlag, type Order } from './order.entity.js';
@@ -19,7 +19,7 @@ export function cartUntouchedSince(tx: LineageTransaction, order: Order): boolea
 
 export function guardContext(tx: LineageTransaction, order: Order, payment: Payment, allowTestMode: boolean): OrderGuardContext {
   return {
-    paymentAuthorized: PAID_STATUSES.has(payment.status),
+    paymentAuthorized: holdsMoney(payment),
     amountMatches: payment.amountAuthorized === order.total && payment.gatewayCurrency === order.currency,
     testPaymentRefused: payment.testMode && !allowTestMode,
     cartUntouched: cartUntouchedSince(tx, order),
@@ -42,7 +42,9 @@ export async function cancelOrder(tx: LineageTransaction, order: Order, payment:
 /**
  * Makes an order ready when its guard allows (verified authorisation, right amount and currency, test policy, and
  * for a cancelled order an untouched cart). Side effects are written to the outbox, keyed by order, so they happen
- * once however many messages say so (invariant 3). When refused, the reason becomes a flag for the shop.
+ * once however many messages say so (invariant 3). When refused, the reason becomes a flag for the shop; and money
+ * authorised for an order that stays cancelled, whatever the reason, is queued to be voided (invariant 5). A
+ * pending order keeps its authorisation for the shop to decide (seed 003: a test-card order stays "approved").
  */
 export function makeReadyOrFlag(tx: LineageTransaction, order: Order, payment: Payment, allowTestMode: boolean, cause: Cause): string | undefined {
   const ctx = guardContext(tx, order, payment, allowTestMode);
@@ -61,7 +63,7 @@ export function makeReadyOrFlag(tx: LineageTransaction, order: Order, payment: P
   if (!ctx.paymentAuthorized) return refusal;
   if (!ctx.amountMatches) flag(tx, order, payment, OrderFlag.AMOUNT_MISMATCH, cause);
   else if (ctx.testPaymentRefused) flag(tx, order, payment, OrderFlag.TEST_PAYMENT_REFUSED, cause);
-  else if (wasCancelled && !ctx.cartUntouched) {
+  if (wasCancelled) {
     flag(tx, order, payment, OrderFlag.LATE_AUTHORIZATION_TO_VOID, cause);
     tx.addOutbox(OutboxTopic.VOID_PAYMENT, `payment:${payment.id}`, order.id, {
       paymentId: payment.id,
@@ -69,6 +71,20 @@ export function makeReadyOrFlag(tx: LineageTransaction, order: Order, payment: P
       gatewayPaymentId: payment.gatewayPaymentId,
     });
   }
+  return refusal;
+}
+
+/**
+ * The payment's money all went back (refunded in full). A pending order is never made ready: it is cancelled and
+ * its cart reopened, and flagged; a ready one is flagged so it does not ship; a cancelled one owes nothing. An
+ * authorisation of the wrong amount is flagged as such whatever the order's state (invariant 6). Returns why a
+ * pending order could not be cancelled, if it could not.
+ */
+export async function settleRefundedInFull(tx: LineageTransaction, order: Order, payment: Payment, allowTestMode: boolean, cause: Cause): Promise<string | undefined> {
+  if (!guardContext(tx, order, payment, allowTestMode).amountMatches) flag(tx, order, payment, OrderFlag.AMOUNT_MISMATCH, cause);
+  if (order.status === OrderStatus.CANCELLED) return undefined;
+  const refusal = order.status === OrderStatus.PENDING_PAYMENT ? await cancelOrder(tx, order, payment, allowTestMode, cause) : undefined;
+  flag(tx, order, payment, OrderFlag.PAYMENT_REFUNDED, cause);
   return refusal;
 }
 

@@ -7,10 +7,10 @@ import type { Orm } from '../../db/orm.js';
 import type { GatewayName, PaymentStateEvent } from '../../gateways/gateway.js';
 import { Order, OrderFlag } from '../order/order.entity.js';
 import { OrderStatus } from '../order/order.machine.js';
-import { cancelOrder, flag, makeReadyOrFlag } from '../order/order-lifecycle.js';
+import { cancelOrder, flag, makeReadyOrFlag, settleRefundedInFull } from '../order/order-lifecycle.js';
 import type { Cause, LineageTransaction } from '../transition/lineage-transaction.js';
 import { Payment } from './payment.entity.js';
-import { PAID_STATUSES, PaymentStatus, paymentMachine } from './payment.machine.js';
+import { PAID_STATUSES, PaymentStatus, holdsMoney, paymentMachine } from './payment.machine.js';
 
 /** Statuses that end an attempt without money. */
 const FAILED_STATUSES: ReadonlySet<PaymentStatus> = new Set([PaymentStatus.REFUSED, PaymentStatus.CANCELLED, PaymentStatus.EXPIRED]);
@@ -46,29 +46,35 @@ export class PaymentStateService {
     return row ? { paymentId: row.payment_id, orderId: row.order_id, cartId: row.cart_id } : null;
   }
 
-  /** Applies `event` inside the lineage transaction `tx` (the caller holds the lock). */
+  /**
+   * Applies `event` inside the lineage transaction `tx` (the caller holds the lock). What it does not apply it does
+   * not write: a stale, conflicting or refused message leaves no trace but its inbox record (invariant 8).
+   */
   async apply(tx: LineageTransaction, at: LocatedPayment, event: PaymentStateEvent, cause: Cause): Promise<ApplyResult> {
     const payment = await tx.em.findOneOrFail(Payment, { id: at.paymentId });
     const order = await tx.em.findOneOrFail(Order, { id: at.orderId });
-    const notes: string[] = [];
+    const ignored = (why: string): ApplyResult => ({ changed: false, summary: `ignored: ${why}` });
 
     if (payment.gatewayPaymentId && payment.gatewayPaymentId !== event.gatewayPaymentId) {
-      return { changed: false, summary: `ignored: gateway payment ${event.gatewayPaymentId} is not ours (${payment.gatewayPaymentId})` };
+      return ignored(`gateway payment ${event.gatewayPaymentId} is not ours (${payment.gatewayPaymentId})`);
     }
-    if (event.sequence < payment.gatewaySequence) {
-      return { changed: false, summary: `ignored: stale (gateway sequence ${event.sequence} < ${payment.gatewaySequence})` };
-    }
+    if (event.sequence < payment.gatewaySequence) return ignored(`stale (gateway sequence ${event.sequence} < ${payment.gatewaySequence})`);
 
     // A change of status the machine refuses (an authorised payment "going back" to pending when the same operation
     // arrives again with its pending flag still set) means the message is out of date: none of it is applied.
     const refusal = event.status === payment.status ? undefined : paymentMachine.refusal(payment.status, event.status, { verified: true });
-    if (refusal) return { changed: false, summary: `ignored: payment stays ${payment.status}: ${refusal}` };
+    if (refusal) return ignored(`payment stays ${payment.status}: ${refusal}`);
+
+    const changes = fieldChanges(payment, event);
+    const known = payment.gatewayPaymentId !== null; // a message of this payment was applied before
+    if (known && changes.length && event.sequence === payment.gatewaySequence && event.status === payment.status) {
+      return ignored(`it says ${changes.join(', ')} for the same gateway sequence ${event.sequence} as the message already applied`);
+    }
+    if (known && event.currency !== payment.gatewayCurrency) return ignored(`the payment's currency cannot change (${payment.gatewayCurrency} -> ${event.currency})`);
+    if (known && event.testMode !== payment.testMode) return ignored(`whether the payment is a test cannot change (test mode ${payment.testMode} -> ${event.testMode})`);
+    if (event.status === payment.status && changes.length === 0) return { changed: false, summary: `no change: payment ${payment.status}, order ${order.status}` };
 
     const before = { status: payment.status, orderStatus: order.status, seq: order.statusSequence };
-    const amountsChanged =
-      payment.amountAuthorized !== event.amountAuthorized ||
-      payment.amountCaptured !== event.amountCaptured ||
-      payment.amountRefunded !== event.amountRefunded;
     payment.gatewayPaymentId = event.gatewayPaymentId;
     payment.gatewaySequence = event.sequence;
     payment.amountAuthorized = event.amountAuthorized;
@@ -77,32 +83,47 @@ export class PaymentStateService {
     payment.fee = event.fee;
     payment.testMode = event.testMode;
     payment.gatewayCurrency = event.currency;
+    // Every change is audited: what changed goes with the gateway's own description of the message.
+    const audited = { ...cause, detail: [cause.detail, changes.length ? `changed: ${changes.join(', ')}` : null].filter(Boolean).join('; ') };
+    if (event.status !== before.status) tx.tryTransitionPayment(order, payment, event.status, { verified: true }, audited); // allowed: checked above
+    else tx.amendPayment(order, payment, audited);
 
-    if (event.status !== payment.status || (amountsChanged && paymentMachine.next(payment.status).includes(payment.status))) {
-      // Allowed (checked above); a self-edge records a further partial capture or refund.
-      tx.tryTransitionPayment(order, payment, event.status, { verified: true }, cause);
-    } else if (amountsChanged) {
-      tx.touch(order, payment, cause);
-    }
-
-    const allowTest = this.allowTestMode(payment.gateway);
-    if (PAID_STATUSES.has(payment.status) && (order.status === OrderStatus.PENDING_PAYMENT || order.status === OrderStatus.CANCELLED)) {
-      const notReady = makeReadyOrFlag(tx, order, payment, allowTest, cause);
-      if (notReady) notes.push(`order stays ${order.status}: ${notReady}`);
-    } else if (FAILED_STATUSES.has(payment.status) && order.status === OrderStatus.PENDING_PAYMENT) {
-      const notCancelled = await cancelOrder(tx, order, payment, allowTest, cause);
-      if (notCancelled) notes.push(`order stays ${order.status}: ${notCancelled}`);
-    } else if (payment.status === PaymentStatus.CANCELLED && order.status === OrderStatus.READY) {
-      flag(tx, order, payment, OrderFlag.PAYMENT_VOIDED, cause);
-    }
-
-    const changed = order.statusSequence !== before.seq;
+    const notes = await this.settleOrder(tx, order, payment, cause);
     const moved = before.status !== payment.status || before.orderStatus !== order.status;
     const summary = moved
       ? `payment ${before.status} -> ${payment.status}, order ${before.orderStatus} -> ${order.status}`
-      : changed
-        ? `payment ${payment.status}, order ${order.status}: amounts or flags updated`
-        : `no change: payment ${payment.status}, order ${order.status}`;
-    return { changed, summary: [summary, ...notes].join('; ') };
+      : `payment ${payment.status}, order ${order.status}: ${changes.join(', ')}`;
+    return { changed: order.statusSequence !== before.seq, summary: [summary, ...notes].join('; ') };
   }
+
+  /** What the payment's new state means for its order, whichever channel brought it; returns notes for the record. */
+  private async settleOrder(tx: LineageTransaction, order: Order, payment: Payment, cause: Cause): Promise<string[]> {
+    const allowTest = this.allowTestMode(payment.gateway);
+    const notes: string[] = [];
+    const note = (refusal: string | undefined) => void (refusal && notes.push(`order stays ${order.status}: ${refusal}`));
+    if (holdsMoney(payment)) {
+      if (order.status === OrderStatus.PENDING_PAYMENT || order.status === OrderStatus.CANCELLED) note(makeReadyOrFlag(tx, order, payment, allowTest, cause));
+    } else if (PAID_STATUSES.has(payment.status)) {
+      note(await settleRefundedInFull(tx, order, payment, allowTest, cause));
+    } else if (FAILED_STATUSES.has(payment.status) && order.status === OrderStatus.PENDING_PAYMENT) {
+      note(await cancelOrder(tx, order, payment, allowTest, cause));
+    } else if (payment.status === PaymentStatus.CANCELLED && order.status === OrderStatus.READY) {
+      flag(tx, order, payment, OrderFlag.PAYMENT_VOIDED, cause);
+    }
+    return notes;
+  }
+}
+
+/** The fields a message would change, as "name old -> new" (the status is the machine's business). */
+function fieldChanges(payment: Payment, event: PaymentStateEvent): string[] {
+  const pairs: [string, unknown, unknown][] = [
+    ['gateway payment', payment.gatewayPaymentId, event.gatewayPaymentId],
+    ['authorised', payment.amountAuthorized, event.amountAuthorized],
+    ['captured', payment.amountCaptured, event.amountCaptured],
+    ['refunded', payment.amountRefunded, event.amountRefunded],
+    ['fee', payment.fee, event.fee],
+    ['currency', payment.gatewayCurrency, event.currency],
+    ['test mode', payment.testMode, event.testMode],
+  ];
+  return pairs.filter(([, a, b]) => a !== b).map(([name, a, b]) => `${name} ${String(a)} -> ${String(b)}`);
 }

@@ -16,18 +16,18 @@ export const PaymentSchema = defineEntity({
     /** The gateway's own id for the payment, once known. */
     gatewayPaymentId: p.string().length(64).nullable(),
     status: p.enum(() => PaymentStatus),
-    amount: p.integer(),
+    amount: p.bigint('number'),
     currency: p.string().length(3),
     /** The currency the gateway reports the payment in; an authorisation only counts when it equals the order's. */
     gatewayCurrency: p.string().length(3).nullable(),
-    amountAuthorized: p.integer().default(0),
-    amountCaptured: p.integer().default(0),
-    amountRefunded: p.integer().default(0),
+    amountAuthorized: p.bigint('number').default(0),
+    amountCaptured: p.bigint('number').default(0),
+    amountRefunded: p.bigint('number').default(0),
     /** Fee the gateway added (QuickPay autofee), minor units. */
-    fee: p.integer().default(0),
+    fee: p.bigint('number').default(0),
     testMode: p.boolean().default(false),
     /** Gateway-side ordering of what we have applied; older messages are stale (invariant 4). */
-    gatewaySequence: p.integer().default(0),
+    gatewaySequence: p.bigint('number').default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

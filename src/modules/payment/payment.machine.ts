@@ -8,8 +8,10 @@
  * REFUSED, CANCELLED, EXPIRED end an attempt before capture; AUTHORIZED -> CANCELLED is a void.
  *
  * Only verified gateway truth moves a payment to AUTHORIZED, CAPTURED or REFUNDED (invariant 4); the one thing a
- * shopper's redirect may do is INITIATED -> PENDING. A refused attempt can still be followed by a newer verified
- * authorisation of the same payment (the shopper retried another card in the same window): that authorisation wins.
+ * shopper's redirect may do is INITIATED -> PENDING. The gateway has the last word: a newer verified authorisation
+ * after a refusal (the shopper retried another card in the same window), an expiry or a cancel is never dropped
+ * (invariant 5); its order is then revived or the money voided. Newer is the gateway's own ordering (the event's
+ * sequence), checked before the machine is asked, so a stale copy never moves a payment backwards.
  */
 import { StateMachine } from '../state-machine/state-machine.js';
 
@@ -30,6 +32,15 @@ export const PAID_STATUSES: ReadonlySet<PaymentStatus> = new Set([
   PaymentStatus.CAPTURED,
   PaymentStatus.REFUNDED,
 ]);
+
+/**
+ * Whether the payment holds money for its order: authorised or captured, and not refunded in full. A payment whose
+ * money all went back never makes an order ready (and flags a ready one).
+ */
+export function holdsMoney(payment: { status: PaymentStatus; amountCaptured: number; amountRefunded: number }): boolean {
+  if (payment.status === PaymentStatus.AUTHORIZED || payment.status === PaymentStatus.CAPTURED) return true;
+  return payment.status === PaymentStatus.REFUNDED && payment.amountRefunded < payment.amountCaptured;
+}
 
 export interface PaymentGuardContext {
   /** The change comes from a verified notification or the gateway's own status API. */
@@ -71,8 +82,10 @@ export const paymentMachine = new StateMachine<PaymentStatus, PaymentGuardContex
       PaymentStatus.CANCELLED,
       PaymentStatus.EXPIRED,
     ],
-    [PaymentStatus.CANCELLED]: [],
-    [PaymentStatus.EXPIRED]: [],
+    // Ends without money, unless the gateway later says money was authorised after all. After an expiry a new
+    // attempt in the same window may also be refused, or authorised and voided (a cancel we hear of first).
+    [PaymentStatus.CANCELLED]: [PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURED, PaymentStatus.REFUNDED],
+    [PaymentStatus.EXPIRED]: [PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURED, PaymentStatus.REFUNDED, PaymentStatus.REFUSED, PaymentStatus.CANCELLED],
   },
   {
     '*->AUTHORIZED': verifiedOnly,

@@ -1,4 +1,5 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { MoneyScalar } from '../../graphql/money.scalar.js';
 import { GatewayName } from '../../gateways/gateway.js';
 import { PaymentStatus } from './payment.machine.js';
 
@@ -19,22 +20,22 @@ export class PaymentType {
   @Field(() => PaymentStatus)
   status!: PaymentStatus;
 
-  @Field(() => Int)
+  @Field(() => MoneyScalar)
   amount!: number;
 
   @Field(() => String)
   currency!: string;
 
-  @Field(() => Int)
+  @Field(() => MoneyScalar)
   amountAuthorized!: number;
 
-  @Field(() => Int)
+  @Field(() => MoneyScalar)
   amountCaptured!: number;
 
-  @Field(() => Int)
+  @Field(() => MoneyScalar)
   amountRefunded!: number;
 
-  @Field(() => Int, { description: 'Fee the gateway added (QuickPay autofee).' })
+  @Field(() => MoneyScalar, { description: 'Fee the gateway added (QuickPay autofee).' })
   fee!: number;
 
   @Field(() => Boolean, { description: 'Paid with a test card.' })

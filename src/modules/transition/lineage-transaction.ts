@@ -77,6 +77,15 @@ export class LineageTransaction {
     return undefined;
   }
 
+  /**
+   * Records a change of a payment's amounts or fee that keeps its status (a further partial capture, the gateway's
+   * fee): an audit row from its status to the same status, with what changed in `cause.detail`.
+   */
+  amendPayment(order: Order, payment: Payment, cause: Cause): void {
+    this.audit(TransitionSubject.PAYMENT, payment.id, order.id, payment.status, payment.status, cause);
+    this.touch(order, payment, cause);
+  }
+
   /** Marks an order as changed without a status change (amounts, flags), so subscribers hear of it. */
   touch(order: Order, payment: Payment, cause: Cause): void {
     if (!this.touched.has(order.id)) order.statusSequence += 1;
