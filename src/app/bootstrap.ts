@@ -51,11 +51,13 @@ export async function bootstrap(config: AppConfig, options: BootstrapOptions = {
     throw e;
   }
   for (const warning of configurationWarnings(config)) log.warn(warning);
+  services.inboxRetention.start();
   return {
     services,
     http,
     url: http.url,
     async close() {
+      await services.inboxRetention.stop();
       await http.close();
       await live.close();
       await orm.close();

@@ -9,6 +9,8 @@ import { CartService } from '../modules/cart/cart.service.js';
 import { ProductService } from '../modules/catalogue/product.service.js';
 import { databaseCheck, Readiness } from '../modules/health/readiness.js';
 import { NotificationInbox } from '../modules/inbox/notification-inbox.service.js';
+import { InboxRetention } from '../modules/inbox/inbox-retention.js';
+import { RejectionLimiter } from '../modules/inbox/rejection-limiter.js';
 import type { LiveStatusBus } from '../modules/live/live-status.bus.js';
 import { CheckoutService } from '../modules/order/checkout.service.js';
 import { OrderQueryService } from '../modules/order/order-query.service.js';
@@ -36,6 +38,7 @@ export interface Services {
   orderQueries: OrderQueryService;
   payments: PaymentStateService;
   inbox: NotificationInbox;
+  inboxRetention: InboxRetention;
 }
 
 export function createServices(config: AppConfig, log: Logger, orm: Orm, live: LiveStatusBus, gateways = GatewayRegistry.fromConfig(config)): Services {
@@ -62,6 +65,15 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
     redirects: new RedirectOutcomeService(orm, transitions, config.quickpay.allowTestMode),
     orderQueries: new OrderQueryService(orm),
     payments,
-    inbox: new NotificationInbox(orm, transitions, payments),
+    inbox: new NotificationInbox(
+      orm,
+      writer,
+      transitions,
+      payments,
+      config.inbox,
+      new RejectionLimiter(config.inbox.rejectedPerMinutePerSource),
+      log.child({ component: 'inbox' }),
+    ),
+    inboxRetention: new InboxRetention(orm, config.inbox.rejectedRetentionHours, busyTimeoutMs, log.child({ component: 'inbox-retention' })),
   };
 }

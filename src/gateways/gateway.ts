@@ -56,6 +56,8 @@ export enum NotificationOutcome {
   DUPLICATE = 'DUPLICATE',
   /** Recorded; valid but changed nothing. */
   IGNORED = 'IGNORED',
+  /** Recorded; verified but it can never be applied (the shop is told): a resend would fail the same way. */
+  FAILED = 'FAILED',
   /** Forged: recorded as rejected. */
   REJECTED_SIGNATURE = 'REJECTED_SIGNATURE',
   /** Not a message we can read: recorded as rejected. */
@@ -66,6 +68,8 @@ export enum NotificationOutcome {
   REJECTED_TOO_LARGE = 'REJECTED_TOO_LARGE',
   /** The source address is not the gateway's. */
   REJECTED_SOURCE = 'REJECTED_SOURCE',
+  /** Rejected, and not recorded: its source sent too many rejected messages lately. */
+  REJECTED_RATE_LIMITED = 'REJECTED_RATE_LIMITED',
   /** A resend could help: the order is not visible yet, or the database is down. */
   RETRY_LATER = 'RETRY_LATER',
 }

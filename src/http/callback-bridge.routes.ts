@@ -41,12 +41,12 @@ export async function callbackBridgeRoutes(app: FastifyInstance, opts: { service
     const outcome = error.code ? TRANSPORT_REJECTIONS[error.code] : undefined;
     if (outcome) {
       try {
-        await services.inbox.recordRejection({ gateway, rawBody: null, headers: headersOf(req), remoteAddress: req.ip }, outcome, error.message);
+        const receipt = await services.inbox.recordRejection({ gateway, rawBody: null, headers: headersOf(req), remoteAddress: req.ip }, outcome, error.message);
+        return send(reply, gateway, receipt.outcome);
       } catch (e) {
         req.log.error({ err: e }, 'could not record a rejected notification');
         return send(reply, gateway, NotificationOutcome.RETRY_LATER);
       }
-      return send(reply, gateway, outcome);
     }
     req.log.error({ err: error }, 'notification failed; asking the gateway to resend');
     return send(reply, gateway, NotificationOutcome.RETRY_LATER);

@@ -26,11 +26,14 @@ const ANSWERS: Record<NotificationOutcome, [number, string]> = {
   [NotificationOutcome.ACCEPTED]: [200, 'accepted'],
   [NotificationOutcome.DUPLICATE]: [200, 'duplicate'],
   [NotificationOutcome.IGNORED]: [200, 'ignored'],
+  // Answered as received: QuickPay resends anything else for 24 hours, and this message would fail every time.
+  [NotificationOutcome.FAILED]: [200, 'recorded; it cannot be applied and the shop is told'],
   [NotificationOutcome.REJECTED_SIGNATURE]: [401, 'invalid checksum'],
   [NotificationOutcome.REJECTED_MALFORMED]: [400, 'malformed payment resource'],
   [NotificationOutcome.REJECTED_CONTENT_TYPE]: [415, 'expected application/json'],
   [NotificationOutcome.REJECTED_TOO_LARGE]: [413, 'body too large'],
   [NotificationOutcome.REJECTED_SOURCE]: [403, 'source address not allowed'],
+  [NotificationOutcome.REJECTED_RATE_LIMITED]: [429, 'too many rejected messages from this address'],
   [NotificationOutcome.RETRY_LATER]: [503, 'retry later'],
 };
 

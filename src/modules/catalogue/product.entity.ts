@@ -8,7 +8,7 @@ export const ProductSchema = defineEntity({
     sku: p.string().length(64).primary(),
     name: p.string().length(200),
     /** Price of one unit, in minor units of `currency`. */
-    unitPrice: p.integer(),
+    unitPrice: p.bigint('number'),
     /** ISO 4217 alphabetic code. */
     currency: p.string().length(3),
     stockOnHand: p.integer(),

@@ -1,4 +1,5 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { MoneyScalar } from '../../graphql/money.scalar.js';
 
 @ObjectType({ description: 'A catalogue item; prices are in minor units of its currency.' })
 export class ProductType {
@@ -8,7 +9,7 @@ export class ProductType {
   @Field(() => String)
   name!: string;
 
-  @Field(() => Int)
+  @Field(() => MoneyScalar)
   unitPrice!: number;
 
   @Field(() => String)
@@ -26,7 +27,7 @@ export class ProductInput {
   @Field(() => String)
   name!: string;
 
-  @Field(() => Int)
+  @Field(() => MoneyScalar)
   unitPrice!: number;
 
   @Field(() => String)

@@ -11,6 +11,11 @@ export enum InboxStatus {
   IGNORED = 'IGNORED',
   /** Verified, but its payment is not known (yet): the gateway is asked to resend. */
   UNMATCHED = 'UNMATCHED',
+  /**
+   * Verified, but it can never be applied (a reference that cannot be ours, or an error a resend would only
+   * repeat): kept with the reason, its order flagged for the shop, and the gateway told to stop resending.
+   */
+  FAILED = 'FAILED',
   /** Forged or malformed: recorded for the shop, never applied. */
   REJECTED = 'REJECTED',
 }
@@ -22,6 +27,8 @@ export enum InboxStatus {
 export const InboxMessageSchema = defineEntity({
   name: 'InboxMessage',
   tableName: 'inbox_messages',
+  // The retention sweep deletes old rejected messages by status and age.
+  indexes: [{ properties: ['status', 'receivedAt'] }],
   properties: {
     id: p.integer().primary().autoincrement(),
     gateway: p.enum(() => GatewayName),
@@ -32,8 +39,11 @@ export const InboxMessageSchema = defineEntity({
     paymentReference: p.string().length(64).nullable().index(),
     remoteAddress: p.string().length(64).nullable(),
     headers: p.json<Record<string, string>>(),
-    /** The raw body as received (null when it was too large to keep). */
-    body: p.text().nullable(),
+    /**
+     * The raw body, byte for byte as received (signatures are over these bytes, whatever their encoding). Of a
+     * rejected message only the first INBOX_REJECTED_BODY_KEEP bytes; null when it was too large to read.
+     */
+    body: p.blob().nullable(),
     /** What became of it: the rejection or ignore reason, or a summary of what it changed. */
     outcome: p.text().nullable(),
     attempts: p.integer().default(0),

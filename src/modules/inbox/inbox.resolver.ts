@@ -1,6 +1,7 @@
 import { Arg, Ctx, Field, ID, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { GatewayName } from '../../gateways/gateway.js';
 import type { GraphQLContext } from '../../graphql/context.type.js';
+import { KeyValue, toKeyValues } from '../../graphql/shared.types.js';
 import { InboxMessage, InboxStatus } from './inbox-message.entity.js';
 
 @ObjectType({ description: 'A notification as the bridge recorded it.' })
@@ -32,8 +33,32 @@ export class InboxMessageType {
   @Field(() => Date, { nullable: true })
   processedAt?: Date | null;
 
-  @Field(() => String, { nullable: true, description: 'The raw body as received.' })
+  @Field(() => String, { nullable: true, description: 'The body as text (UTF-8; bytes that are not UTF-8 show as U+FFFD). Of a rejected message only its first bytes are kept.' })
   body?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The body exactly as received, base64: what its signature was computed over.' })
+  bodyBase64?: string | null;
+
+  @Field(() => [KeyValue], { description: 'The headers kept with it (credentials never are; long or many headers are cut).' })
+  headers!: KeyValue[];
+}
+
+function toInboxMessageType(m: InboxMessage): InboxMessageType {
+  const body = m.body ? Buffer.from(m.body) : null;
+  return {
+    id: m.id,
+    gateway: m.gateway,
+    status: m.status,
+    paymentReference: m.paymentReference,
+    remoteAddress: m.remoteAddress,
+    outcome: m.outcome,
+    attempts: m.attempts,
+    receivedAt: m.receivedAt,
+    processedAt: m.processedAt,
+    body: body?.toString('utf8') ?? null,
+    bodyBase64: body?.toString('base64') ?? null,
+    headers: toKeyValues(m.headers),
+  };
 }
 
 @Resolver(() => InboxMessageType)
@@ -49,6 +74,7 @@ export class InboxResolver {
     const where: Record<string, unknown> = {};
     if (status) where.status = status;
     if (paymentReference) where.paymentReference = paymentReference;
-    return ctx.services.orm.em.fork().find(InboxMessage, where, { orderBy: { id: 'desc' }, limit: Math.min(Math.max(limit, 1), 500) });
+    const found = await ctx.services.orm.em.fork().find(InboxMessage, where, { orderBy: { id: 'desc' }, limit: Math.min(Math.max(limit, 1), 500) });
+    return found.map(toInboxMessageType);
   }
 }

@@ -1,18 +1,33 @@
 /**
  * The callback bridge's core, transport-agnostic: verify, record durably, then apply through the transition
  * service, and say how it went so the gateway gets the answer it needs (invariant 7):
- *  - success once the message is safely recorded (also duplicates, and valid messages that change nothing);
- *  - a client error for forged or malformed messages (recorded as rejected, nothing applied);
- *  - a server error only when a resend could help (payment not visible yet, database down).
+ *  - success once the message is safely recorded (also duplicates, valid messages that change nothing, and
+ *    verified messages that can never be applied: recorded as FAILED and flagged for the shop);
+ *  - a client error for forged or malformed messages (recorded as rejected, nothing applied), 429 past the
+ *    per-source limit of rejected messages (not recorded);
+ *  - a server error only when a resend could help (payment not visible yet, database unavailable).
+ * What it stores is bounded: the raw body byte for byte (of a rejected message only its first bytes), capped
+ * headers, and text that every database can hold.
  */
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { createHash } from 'node:crypto';
+import type { Logger } from '../../app/logger.js';
+import type { InboxPolicy } from '../../config/config.js';
+import type { EntityWriter } from '../../db/busy-retry.js';
+import { isDatabaseUnavailable } from '../../db/database-errors.js';
 import type { Orm } from '../../db/orm.js';
-import { MalformedNotificationError, NotificationOutcome, type PaymentGateway } from '../../gateways/gateway.js';
+import { MalformedNotificationError, NotificationOutcome, type PaymentGateway, type PaymentStateEvent } from '../../gateways/gateway.js';
 import { TransitionSource } from '../audit/status-transition.entity.js';
-import type { PaymentStateService } from '../payment/payment-state.service.js';
+import { OrderFlag, Order } from '../order/order.entity.js';
+import { flag } from '../order/order-lifecycle.js';
+import type { LocatedPayment, PaymentStateService } from '../payment/payment-state.service.js';
+import { Payment } from '../payment/payment.entity.js';
+import { hasUnstorableCharacters, storableText } from '../shared/storable-text.js';
+import type { Cause } from '../transition/lineage-transaction.js';
 import type { TransitionService } from '../transition/transition.service.js';
 import { InboxMessage, InboxStatus } from './inbox-message.entity.js';
+import { keptHeaders } from './kept-headers.js';
+import type { RejectionLimiter } from './rejection-limiter.js';
 import { isSourceAllowed } from './source-allow-list.js';
 
 export interface IncomingNotification {
@@ -29,20 +44,28 @@ export interface InboxReceipt {
   detail: string;
 }
 
-/** Headers never written to the inbox. */
-const SECRET_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
-/** The kept part of a rejected body: enough to diagnose, not a free storage service for strangers. */
-const REJECTED_BODY_KEEP = 4096;
-
-const DONE: ReadonlySet<InboxStatus> = new Set([InboxStatus.PROCESSED, InboxStatus.IGNORED]);
+/** Statuses after which a copy of the message is a duplicate: nothing more will be done with it. */
+const DONE: ReadonlySet<InboxStatus> = new Set([InboxStatus.PROCESSED, InboxStatus.IGNORED, InboxStatus.FAILED]);
+/** Longest text kept in `outcome`. */
+const OUTCOME_KEEP_CHARS = 1000;
+/** Longest payment reference kept (the column's width). */
+const REFERENCE_KEEP_CHARS = 64;
 
 export class NotificationInbox {
   constructor(
     private readonly orm: Orm,
+    private readonly writer: EntityWriter,
     private readonly transitions: TransitionService,
     private readonly payments: PaymentStateService,
+    private readonly policy: InboxPolicy,
+    private readonly limiter: RejectionLimiter,
+    private readonly log: Logger,
   ) {}
 
+  /**
+   * Verifies, records and applies one notification. Throws only when the database cannot be used (the caller
+   * answers "resend later"); every other end is a receipt.
+   */
   async receive(n: IncomingNotification): Promise<InboxReceipt> {
     const { gateway, rawBody, headers } = n;
     if (!isSourceAllowed(n.remoteAddress, gateway.allowedSources)) {
@@ -54,7 +77,7 @@ export class NotificationInbox {
     }
     const forged = gateway.verifyNotification(rawBody, headers);
     if (forged) return this.reject(n, NotificationOutcome.REJECTED_SIGNATURE, forged);
-    let event;
+    let event: PaymentStateEvent | null;
     try {
       event = gateway.parseNotification(rawBody, headers);
     } catch (e) {
@@ -64,32 +87,61 @@ export class NotificationInbox {
 
     const message = await this.record(n, event?.reference ?? null);
     if (DONE.has(message.status)) return { outcome: NotificationOutcome.DUPLICATE, inboxMessageId: message.id, detail: 'already recorded' };
-    if (!event) {
-      await this.settle(message.id, InboxStatus.IGNORED, 'the message carries no payment state we act on');
-      return { outcome: NotificationOutcome.IGNORED, inboxMessageId: message.id, detail: 'no payment state' };
-    }
-    const located = await this.payments.locate(gateway.name, event.reference);
-    if (!located) {
-      await this.settle(message.id, InboxStatus.UNMATCHED, `no payment with reference ${event.reference} (yet)`);
-      return { outcome: NotificationOutcome.RETRY_LATER, inboxMessageId: message.id, detail: `unknown payment ${event.reference}` };
+    if (!event) return this.settle(message.id, InboxStatus.IGNORED, NotificationOutcome.IGNORED, 'the message carries no payment state we act on');
+    if (hasUnstorableCharacters(event.reference) || event.reference.length > REFERENCE_KEEP_CHARS) {
+      return this.settle(message.id, InboxStatus.FAILED, NotificationOutcome.FAILED, 'its payment reference cannot be one of ours');
     }
 
+    let located: LocatedPayment | null = null;
+    try {
+      located = await this.payments.locate(gateway.name, event.reference);
+      if (!located) {
+        return this.settle(message.id, InboxStatus.UNMATCHED, NotificationOutcome.RETRY_LATER, `no payment with reference ${event.reference} (yet)`);
+      }
+      return await this.apply(message.id, located, event);
+    } catch (e) {
+      // The database may be back for the gateway's resend; anything else would fail the same way every time.
+      if (isDatabaseUnavailable(e)) throw e;
+      return this.fail(message.id, located, e);
+    }
+  }
+
+  private async apply(messageId: number, located: LocatedPayment, event: PaymentStateEvent): Promise<InboxReceipt> {
     return this.transitions.inLineage(located.cartId, async (tx) => {
       // Re-read under the lock: a copy of this message racing us may have applied it already.
-      const msg = await tx.em.findOneOrFail(InboxMessage, { id: message.id });
+      const msg = await tx.em.findOneOrFail(InboxMessage, { id: messageId });
       if (DONE.has(msg.status)) return { outcome: NotificationOutcome.DUPLICATE, inboxMessageId: msg.id, detail: 'applied by a concurrent copy' };
       const cause = { trigger: 'notification.payment-state', source: TransitionSource.GATEWAY_NOTIFICATION, inboxMessageId: msg.id, detail: event.detail };
       const result = await this.payments.apply(tx, located, event, cause);
       msg.status = result.changed ? InboxStatus.PROCESSED : InboxStatus.IGNORED;
-      msg.outcome = result.summary;
+      msg.outcome = storableText(result.summary, OUTCOME_KEEP_CHARS);
       msg.attempts += 1;
       msg.processedAt = tx.now;
-      return {
-        outcome: result.changed ? NotificationOutcome.ACCEPTED : NotificationOutcome.IGNORED,
-        inboxMessageId: msg.id,
-        detail: result.summary,
-      };
+      return { outcome: result.changed ? NotificationOutcome.ACCEPTED : NotificationOutcome.IGNORED, inboxMessageId: msg.id, detail: result.summary };
     });
+  }
+
+  /**
+   * A verified message that cannot be applied, and never will be: kept as FAILED with the reason, its order
+   * flagged so the shop looks at it, and the gateway told to stop resending (invariant 7: a resend cannot help).
+   */
+  private async fail(messageId: number, located: LocatedPayment | null, error: unknown): Promise<InboxReceipt> {
+    this.log.error({ err: error, inboxMessageId: messageId, orderId: located?.orderId }, 'a verified notification cannot be applied');
+    const reason = `could not be applied: ${error instanceof Error ? error.message : String(error)}`;
+    const receipt = await this.settle(messageId, InboxStatus.FAILED, NotificationOutcome.FAILED, reason);
+    if (located) {
+      const cause: Cause = { trigger: 'notification.failed', source: TransitionSource.GATEWAY_NOTIFICATION, inboxMessageId: messageId, detail: storableText(reason, 500) };
+      try {
+        await this.transitions.inLineage(located.cartId, async (tx) => {
+          const order = await tx.em.findOneOrFail(Order, { id: located.orderId });
+          const payment = await tx.em.findOneOrFail(Payment, { id: located.paymentId });
+          flag(tx, order, payment, OrderFlag.NOTIFICATION_NOT_APPLIED, cause);
+        });
+      } catch (e) {
+        this.log.error({ err: e, orderId: located.orderId }, 'could not flag the order of a notification that cannot be applied');
+      }
+    }
+    return receipt;
   }
 
   /** Records a message that never got as far as verification (too large, unreadable transport). */
@@ -98,46 +150,49 @@ export class NotificationInbox {
   }
 
   private async reject(n: IncomingNotification, outcome: NotificationOutcome, reason: string, bodyMissing = false): Promise<InboxReceipt> {
-    const em = this.orm.em.fork();
-    const message = em.create(InboxMessage, {
-      gateway: n.gateway.name,
-      // A forgery never claims a dedup key: the real message with the same body must still get through.
-      dedupKey: null,
-      status: InboxStatus.REJECTED,
-      paymentReference: n.gateway.peekReference(n.rawBody),
-      remoteAddress: n.remoteAddress,
-      headers: keptHeaders(n.headers),
-      body: bodyMissing ? null : n.rawBody.subarray(0, REJECTED_BODY_KEEP).toString('utf8'),
-      outcome: reason,
-      attempts: 1,
-      receivedAt: new Date(),
-      processedAt: new Date(),
-    });
-    await em.flush();
+    if (!(await this.limiter.mayRecord(n.remoteAddress))) {
+      return { outcome: NotificationOutcome.REJECTED_RATE_LIMITED, inboxMessageId: null, detail: `${reason}; not recorded: too many rejected messages from ${n.remoteAddress}` };
+    }
+    const peeked = n.gateway.peekReference(n.rawBody);
+    const message = await this.writer.write((em) =>
+      em.create(InboxMessage, {
+        gateway: n.gateway.name,
+        // A forgery never claims a dedup key: the real message with the same body must still get through.
+        dedupKey: null,
+        status: InboxStatus.REJECTED,
+        paymentReference: peeked === null ? null : storableText(peeked, REFERENCE_KEEP_CHARS),
+        remoteAddress: n.remoteAddress,
+        headers: keptHeaders(n.headers, this.policy.headersKeepBytes),
+        body: bodyMissing ? null : Buffer.from(n.rawBody.subarray(0, this.policy.rejectedBodyKeepBytes)),
+        outcome: storableText(reason, OUTCOME_KEEP_CHARS),
+        attempts: 1,
+        receivedAt: new Date(),
+        processedAt: new Date(),
+      }),
+    );
     return { outcome, inboxMessageId: message.id, detail: reason };
   }
 
   /** Inserts the verified message, or finds the earlier copy of it. */
   private async record(n: IncomingNotification, reference: string | null): Promise<InboxMessage> {
     const dedupKey = `${n.gateway.name}:${createHash('sha256').update(n.rawBody).digest('hex')}`;
-    // Insert first: a new message is the common case; a copy of one recorded before loses on the unique key.
-    const em = this.orm.em.fork();
-    const message = em.create(InboxMessage, {
-      gateway: n.gateway.name,
-      dedupKey,
-      status: InboxStatus.RECEIVED,
-      paymentReference: reference,
-      remoteAddress: n.remoteAddress,
-      headers: keptHeaders(n.headers),
-      body: n.rawBody.toString('utf8'),
-      outcome: null,
-      attempts: 0,
-      receivedAt: new Date(),
-      processedAt: null,
-    });
     try {
-      await em.flush();
-      return message;
+      // Insert first: a new message is the common case; a copy of one recorded before loses on the unique key.
+      return await this.writer.write((em) =>
+        em.create(InboxMessage, {
+          gateway: n.gateway.name,
+          dedupKey,
+          status: InboxStatus.RECEIVED,
+          paymentReference: reference === null ? null : storableText(reference, REFERENCE_KEEP_CHARS),
+          remoteAddress: n.remoteAddress,
+          headers: keptHeaders(n.headers, this.policy.headersKeepBytes),
+          body: n.rawBody,
+          outcome: null,
+          attempts: 0,
+          receivedAt: new Date(),
+          processedAt: null,
+        }),
+      );
     } catch (e) {
       if (!(e instanceof UniqueConstraintViolationException)) throw e;
       // Recorded before (or by a copy sent in parallel): carry on with that row.
@@ -145,11 +200,11 @@ export class NotificationInbox {
     }
   }
 
-  private async settle(id: number, status: InboxStatus, outcome: string): Promise<void> {
-    await this.orm.em.fork().nativeUpdate(InboxMessage, { id, status: { $nin: [...DONE] } }, { status, outcome, processedAt: new Date() });
+  /** Ends a message that was not applied; a row already done (by a racing copy) is left as it is. */
+  private async settle(id: number, status: InboxStatus, outcome: NotificationOutcome, reason: string): Promise<InboxReceipt> {
+    await this.writer.write((em) =>
+      em.nativeUpdate(InboxMessage, { id, status: { $nin: [...DONE] } }, { status, outcome: storableText(reason, OUTCOME_KEEP_CHARS), processedAt: new Date() }),
+    );
+    return { outcome, inboxMessageId: id, detail: reason };
   }
-}
-
-function keptHeaders(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([k]) => !SECRET_HEADERS.has(k)));
 }

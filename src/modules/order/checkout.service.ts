@@ -19,7 +19,7 @@ import type { LineageTransaction } from '../transition/lineage-transaction.js';
 import type { TransitionService } from '../transition/transition.service.js';
 import { Order } from './order.entity.js';
 import { OrderStatus } from './order.machine.js';
-import { priceOrder } from './pricing.js';
+import { MoneyOverflowError, priceOrder } from './pricing.js';
 
 export interface CheckoutInput {
   cartId: string;
@@ -100,7 +100,7 @@ export class CheckoutService {
     const cards = await this.lockGiftCards(tx, cart.giftCardCodes);
 
     const orderId = randomUUID();
-    const totals = priceOrder(
+    const totals = this.price(
       cart.lines,
       bySku,
       cart.couponCodes.map((code) => coupons.find((c) => c.code === code)!),
@@ -154,6 +154,15 @@ export class CheckoutService {
     tx.transitionCart(CartStatus.CHECKED_OUT, cause);
     tx.place(order, payment, cause);
     return { order, payment };
+  }
+
+  private price(...args: Parameters<typeof priceOrder>): ReturnType<typeof priceOrder> {
+    try {
+      return priceOrder(...args);
+    } catch (e) {
+      if (e instanceof MoneyOverflowError) throw new BadUserInputError(`${e.message}; split the order`, { field: 'cartId' });
+      throw e;
+    }
   }
 
   /** Locks the cart's gift cards for this order; a card held by another pending order cannot be used twice. */

@@ -26,8 +26,12 @@ export enum OrderFlag {
   LATE_AUTHORIZATION_TO_VOID = 'LATE_AUTHORIZATION_TO_VOID',
   /** The payment of a ready order was voided at the gateway: the order must not ship unpaid. */
   PAYMENT_VOIDED = 'PAYMENT_VOIDED',
+  /** The payment was refunded in full: a ready order must not ship; a pending one was never made ready. */
+  PAYMENT_REFUNDED = 'PAYMENT_REFUNDED',
   /** A single-use coupon was already redeemed by another order when this one became ready (seed 003). */
   COUPON_ALREADY_USED = 'COUPON_ALREADY_USED',
+  /** A verified notification about this order's payment could not be applied (see the inbox): look at it by hand. */
+  NOTIFICATION_NOT_APPLIED = 'NOTIFICATION_NOT_APPLIED',
 }
 
 /**
@@ -55,11 +59,11 @@ export const OrderSchema = defineEntity({
     customFields: p.json<Record<string, string>>(),
     couponCodes: p.json<string[]>(),
     giftCards: p.json<AppliedGiftCard[]>(),
-    subtotal: p.integer(),
-    discountTotal: p.integer(),
-    giftCardTotal: p.integer(),
+    subtotal: p.bigint('number'),
+    discountTotal: p.bigint('number'),
+    giftCardTotal: p.bigint('number'),
     /** What the shopper pays at the gateway. */
-    total: p.integer(),
+    total: p.bigint('number'),
     flags: p.json<OrderFlag[]>(),
     /** Bumped by every change of the order or its payments; subscribers use it to drop stale pushes. */
     statusSequence: p.integer().default(0),

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { MoneyScalar } from '../../graphql/money.scalar.js';
 import { GatewayName } from '../../gateways/gateway.js';
 import { KeyValue } from '../../graphql/shared.types.js';
 import { TransitionSource, TransitionSubject } from '../audit/status-transition.entity.js';
@@ -15,13 +16,13 @@ export class OrderLineType {
   @Field(() => String)
   name!: string;
 
-  @Field(() => Int)
+  @Field(() => MoneyScalar)
   unitPrice!: number;
 
   @Field(() => Int)
   quantity!: number;
 
-  @Field(() => Int)
+  @Field(() => MoneyScalar)
   lineTotal!: number;
 }
 
@@ -30,7 +31,7 @@ export class AppliedGiftCardType {
   @Field(() => String)
   code!: string;
 
-  @Field(() => Int)
+  @Field(() => MoneyScalar)
   amount!: number;
 }
 
@@ -96,16 +97,16 @@ export class OrderType {
   @Field(() => [AppliedGiftCardType])
   giftCards!: AppliedGiftCardType[];
 
-  @Field(() => Int)
+  @Field(() => MoneyScalar)
   subtotal!: number;
 
-  @Field(() => Int)
+  @Field(() => MoneyScalar)
   discountTotal!: number;
 
-  @Field(() => Int)
+  @Field(() => MoneyScalar)
   giftCardTotal!: number;
 
-  @Field(() => Int, { description: 'What the shopper pays at the gateway.' })
+  @Field(() => MoneyScalar, { description: 'What the shopper pays at the gateway.' })
   total!: number;
 
   @Field(() => [OrderFlag])

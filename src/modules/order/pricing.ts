@@ -4,7 +4,22 @@
  */
 import type { CartLineData } from '../cart/cart.entity.js';
 import { CouponKind } from '../promotions/coupon.entity.js';
+import { MAX_MONEY } from '../shared/money.js';
 import type { AppliedGiftCard, OrderLineData } from './order.entity.js';
+
+/** A line or the order as a whole would cost more than the largest amount the service holds (MAX_MONEY). */
+export class MoneyOverflowError extends Error {
+  constructor(what: string) {
+    super(`${what} would exceed the largest amount, ${MAX_MONEY} minor units`);
+    this.name = 'MoneyOverflowError';
+  }
+}
+
+/** Every sum is checked: past 2^53 floating point stops counting in whole units. */
+function checked(amount: number, what: string): number {
+  if (!Number.isSafeInteger(amount) || amount > MAX_MONEY) throw new MoneyOverflowError(what);
+  return amount;
+}
 
 export interface PricedProduct {
   sku: string;
@@ -43,9 +58,10 @@ export function priceOrder(
   const lines = cartLines.map((l) => {
     const product = products.get(l.sku);
     if (!product) throw new Error(`no price for ${l.sku}`);
-    return { sku: l.sku, name: product.name, unitPrice: product.unitPrice, quantity: l.quantity, lineTotal: product.unitPrice * l.quantity };
+    const lineTotal = checked(product.unitPrice * l.quantity, `the line ${l.sku}`);
+    return { sku: l.sku, name: product.name, unitPrice: product.unitPrice, quantity: l.quantity, lineTotal };
   });
-  const subtotal = lines.reduce((s, l) => s + l.lineTotal, 0);
+  const subtotal = checked(lines.reduce((s, l) => s + l.lineTotal, 0), 'the order total');
   let discountTotal = 0;
   for (const c of coupons) {
     const wanted = c.kind === CouponKind.PERCENT ? Math.floor((subtotal * c.value) / 100) : c.value;

@@ -17,7 +17,7 @@ export const CouponSchema = defineEntity({
   properties: {
     code: p.string().length(64).primary(),
     kind: p.enum(() => CouponKind),
-    value: p.integer(),
+    value: p.bigint('number'),
     /** For AMOUNT coupons: the currency of `value`. */
     currency: p.string().length(3).nullable(),
     singleUse: p.boolean().default(false),

@@ -11,11 +11,11 @@ export const GiftCardSchema = defineEntity({
     code: p.string().length(64).primary(),
     currency: p.string().length(3),
     /** Remaining balance in minor units. */
-    balance: p.integer(),
+    balance: p.bigint('number'),
     /** The pending order holding the card, if any. */
     lockedByOrderId: p.string().length(36).nullable(),
     /** The amount the locking order will take from it. */
-    lockedAmount: p.integer().default(0),
+    lockedAmount: p.bigint('number').default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -1,4 +1,5 @@
 import { Arg, Ctx, Field, InputType, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { MoneyScalar } from '../../graphql/money.scalar.js';
 import type { GraphQLContext } from '../../graphql/context.type.js';
 import { CouponKind } from './coupon.entity.js';
 
@@ -10,7 +11,7 @@ export class CouponType {
   @Field(() => CouponKind)
   kind!: CouponKind;
 
-  @Field(() => Int, { description: 'Percent (1-100) or minor units.' })
+  @Field(() => MoneyScalar, { description: 'Percent (1-100) or minor units.' })
   value!: number;
 
   @Field(() => String, { nullable: true })
@@ -31,7 +32,7 @@ export class CouponInputType {
   @Field(() => CouponKind)
   kind!: CouponKind;
 
-  @Field(() => Int)
+  @Field(() => MoneyScalar)
   value!: number;
 
   @Field(() => String, { nullable: true })
@@ -49,13 +50,13 @@ export class GiftCardType {
   @Field(() => String)
   currency!: string;
 
-  @Field(() => Int)
+  @Field(() => MoneyScalar)
   balance!: number;
 
   @Field(() => String, { nullable: true })
   lockedByOrderId?: string | null;
 
-  @Field(() => Int)
+  @Field(() => MoneyScalar)
   lockedAmount!: number;
 }
 
@@ -67,7 +68,7 @@ export class GiftCardInputType {
   @Field(() => String)
   currency!: string;
 
-  @Field(() => Int)
+  @Field(() => MoneyScalar)
   balance!: number;
 }
 

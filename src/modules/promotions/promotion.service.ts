@@ -3,7 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityWriter } from '../../db/busy-retry.js';
 import type { Em, Orm } from '../../db/orm.js';
 import { BadUserInputError, ConflictError } from '../../errors/app-errors.js';
-import { normaliseCurrency } from '../shared/money.js';
+import { checkMoney, normaliseCurrency } from '../shared/money.js';
 import { Coupon, CouponKind } from './coupon.entity.js';
 import { GiftCard } from './gift-card.entity.js';
 
@@ -31,7 +31,7 @@ export class PromotionService {
 
   async createCoupon(input: CouponInput): Promise<Coupon> {
     checkCode(input.code);
-    if (!Number.isSafeInteger(input.value) || input.value <= 0) throw new BadUserInputError('value must be a positive integer', { field: 'value' });
+    checkMoney(input.value, 'value', true);
     if (input.kind === CouponKind.PERCENT && input.value > 100) throw new BadUserInputError('a percentage is at most 100', { field: 'value' });
     if (input.kind === CouponKind.AMOUNT && !input.currency) throw new BadUserInputError('an amount coupon needs a currency', { field: 'currency' });
     const currency = input.currency ? normaliseCurrency(input.currency) : null;
@@ -42,7 +42,7 @@ export class PromotionService {
 
   async createGiftCard(input: GiftCardInput): Promise<GiftCard> {
     checkCode(input.code);
-    if (!Number.isSafeInteger(input.balance) || input.balance <= 0) throw new BadUserInputError('balance must be a positive integer in minor units', { field: 'balance' });
+    checkMoney(input.balance, 'balance', true);
     const currency = normaliseCurrency(input.currency);
     return this.writeNew('gift card', input.code, (em) => em.create(GiftCard, { code: input.code, currency, balance: input.balance, lockedByOrderId: null, lockedAmount: 0 }));
   }
