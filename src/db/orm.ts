@@ -6,12 +6,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SqlEntityManager, SqlMikroORM } from '@mikro-orm/sql';
 import { Migrator } from '@mikro-orm/migrations';
-import { MikroORM as PostgreSqlORM } from '@mikro-orm/postgresql';
+import { MikroORM as PostgreSqlORM, type PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { MikroORM as SqliteORM } from '@mikro-orm/sqlite';
 import { DATABASE_TIMEOUT_DEFAULTS, DatabaseKind, type DatabaseConfig } from '../config/config.js';
 import { entities } from './entities.js';
 import { postgresqlMigrations } from './migrations/postgresql/index.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
+import { ReleasingPostgreSqlDriver } from './postgresql-driver.js';
 import { sqliteDriverOptions } from './sqlite-dialect.js';
 
 export type Orm = SqlMikroORM;
@@ -65,9 +66,10 @@ export async function openDatabase(db: DatabaseConfig, options: OpenDatabaseOpti
     });
   } else {
     const timeouts = { ...DATABASE_TIMEOUT_DEFAULTS, ...db.timeouts };
-    orm = await PostgreSqlORM.init({
+    orm = await PostgreSqlORM.init<PostgreSqlDriver>({
       ...sharedOptions(db.kind, options),
       clientUrl: db.url,
+      driver: ReleasingPostgreSqlDriver,
       pool: { min: 0, max: options.poolMax ?? 10 },
       // Every wait is bounded: for a connection, for a row lock (then the transition is retried, and finally
       // answered as unavailable), for one statement.

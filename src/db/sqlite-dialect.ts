@@ -28,6 +28,13 @@ class ReleasingSqliteDriver extends SqliteDriver {
     super(config);
   }
 
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    // A transaction left open (nothing should leave one, but BEGIN inside it would fail, and Kysely never releases
+    // a connection whose BEGIN failed) is rolled back first.
+    if (this.database()?.inTransaction) await super.rollbackTransaction(connection);
+    await super.beginTransaction(connection);
+  }
+
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     if (this.database()?.inTransaction === false) return;
     await super.rollbackTransaction(connection);

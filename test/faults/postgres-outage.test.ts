@@ -60,5 +60,9 @@ describe('PostgreSQL stopped and started', () => {
     assert.equal((await postCallback(svc.url, body)).status, 200, "the gateway's resend is applied");
     assert.equal((await db.order(placed.order.id)).status, 'READY');
     assert.deepEqual((await db.cart(openCart)).lines.find((l) => l.sku === 'TEA-EARL')?.quantity, 3, 'the edits acknowledged before and after');
+    // No request that failed during the outage still holds a pooled connection: a held one is a pool slot lost for
+    // good, and once they are all lost the service never recovers.
+    const pool = (await svc.services.orm.em.getConnection().getNativeClient()) as { totalCount: number; idleCount: number };
+    assert.equal(pool.totalCount - pool.idleCount, 0, 'no pooled connection is left checked out');
   });
 });
