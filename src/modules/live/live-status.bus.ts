@@ -1,23 +1,17 @@
 /**
- * Carries committed payment status changes to subscribers. In one process it is an in-memory pub/sub; with
- * `REDIS_URL` every instance publishes to one Redis channel and every instance (itself included) delivers what
- * arrives on it to its own subscribers, so a change made on one instance reaches subscribers on all of them.
+ * Carries committed payment status changes to subscribers. In one process it delivers them to this process's
+ * subscribers; with `REDIS_URL` every instance publishes to one Redis channel and every instance (itself included)
+ * delivers what arrives on it to its own subscribers, so a change made on one instance reaches subscribers on all
+ * of them.
  *
  * The Redis subscription is made (and acknowledged) at start-up, before any GraphQL subscriber can attach, so no
  * change falls between a subscriber's first read and its first push.
  */
-import { createPubSub } from '@graphql-yoga/subscription';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../app/logger.js';
 import type { DependencyCheck } from '../health/readiness.js';
 import type { PaymentStatusChange, StatusChangePublisher } from '../transition/status-change.js';
-
-export enum LiveTopic {
-  PAYMENT_STATUS_CHANGED = 'PAYMENT_STATUS_CHANGED',
-}
-
-/** Typed topics: each publishes with the order id as routing key. */
-type Topics = { [LiveTopic.PAYMENT_STATUS_CHANGED]: [orderId: string, change: PaymentStatusChange] };
+import { StatusStream, type StatusListener } from './status-stream.js';
 
 const REDIS_CHANNEL = 'order-reconciler:payment-status';
 
@@ -28,7 +22,8 @@ export interface LiveStatusBusOptions {
 }
 
 export class LiveStatusBus implements StatusChangePublisher {
-  private readonly local = createPubSub<Topics>();
+  /** This instance's subscribers, by order id. An order's entry is removed with its last subscriber. */
+  private readonly listeners = new Map<string, Set<StatusListener>>();
   private publisher: Redis | null = null;
   private subscriber: Redis | null = null;
 
@@ -53,17 +48,45 @@ export class LiveStatusBus implements StatusChangePublisher {
 
   async publish(change: PaymentStatusChange): Promise<void> {
     if (this.publisher) await this.publisher.publish(REDIS_CHANNEL, JSON.stringify(change));
-    else this.local.publish(LiveTopic.PAYMENT_STATUS_CHANGED, change.orderId, change);
+    else this.deliver(change);
   }
 
-  /** Changes of one order, from now on. Listening starts with the first `next()` call. */
-  subscribe(orderId: string): AsyncIterableIterator<PaymentStatusChange> {
-    return this.local.subscribe(LiveTopic.PAYMENT_STATUS_CHANGED, orderId)[Symbol.asyncIterator]() as AsyncIterableIterator<PaymentStatusChange>;
+  /**
+   * The stream a GraphQL subscriber reads: `readCurrent()` first (it also checks access), then every newer change
+   * of the order. Closing it (`return()`) removes the subscriber from the bus at once.
+   */
+  watch(orderId: string, readCurrent: () => Promise<PaymentStatusChange>): AsyncIterableIterator<PaymentStatusChange> {
+    return new StatusStream((listener) => this.attach(orderId, listener), readCurrent);
+  }
+
+  /** How many subscribers this instance holds: of one order, or of all orders. */
+  listenerCount(orderId?: string): number {
+    if (orderId !== undefined) return this.listeners.get(orderId)?.size ?? 0;
+    let n = 0;
+    for (const set of this.listeners.values()) n += set.size;
+    return n;
   }
 
   async close(): Promise<void> {
     await Promise.all([this.subscriber?.quit().catch(() => undefined), this.publisher?.quit().catch(() => undefined)]);
     this.subscriber = this.publisher = null;
+  }
+
+  private attach(orderId: string, listener: StatusListener): () => void {
+    let set = this.listeners.get(orderId);
+    if (!set) this.listeners.set(orderId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      const current = this.listeners.get(orderId);
+      if (!current?.delete(listener)) return;
+      if (current.size === 0) this.listeners.delete(orderId);
+    };
+  }
+
+  private deliver(change: PaymentStatusChange): void {
+    const set = this.listeners.get(change.orderId);
+    if (!set) return;
+    for (const listener of [...set]) listener.offer(change);
   }
 
   private async connectRedis(url: string): Promise<void> {
@@ -75,40 +98,11 @@ export class LiveStatusBus implements StatusChangePublisher {
     await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
     this.subscriber.on('message', (_channel: string, raw: string) => {
       try {
-        const change = JSON.parse(raw) as PaymentStatusChange;
-        this.local.publish(LiveTopic.PAYMENT_STATUS_CHANGED, change.orderId, change);
+        this.deliver(JSON.parse(raw) as PaymentStatusChange);
       } catch (e) {
         onError(e);
       }
     });
     await this.subscriber.subscribe(REDIS_CHANNEL);
-  }
-}
-
-/**
- * The stream a subscriber sees: the current state first, then every newer change. Listening starts before the
- * current state is read, and pushes not newer than what was already sent are dropped, so nothing is missed and
- * nothing goes backwards.
- */
-export async function* currentThenChanges(
-  changes: AsyncIterableIterator<PaymentStatusChange>,
-  readCurrent: () => Promise<PaymentStatusChange>,
-): AsyncGenerator<PaymentStatusChange> {
-  let pending = changes.next(); // starts listening now, before the read below
-  try {
-    const current = await readCurrent();
-    let last = current.sequence;
-    yield current;
-    for (;;) {
-      const next = await pending;
-      if (next.done) return;
-      pending = changes.next();
-      if (next.value.sequence > last) {
-        last = next.value.sequence;
-        yield next.value;
-      }
-    }
-  } finally {
-    await changes.return?.();
   }
 }
