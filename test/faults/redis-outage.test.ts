@@ -232,15 +232,18 @@ describe('one instance cut off from Redis while the other still reaches it', () 
 describe('the bus logs Redis state changes once each', () => {
   it('one "down" and one "back" for an outage, however many publishes and reconnect attempts fail', async () => {
     const redis = await startTestRedis();
-    const lines: { level: number; msg: string }[] = [];
-    const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-    const bus = await LiveStatusBus.start({ redisUrl: redis.url, redis: { reconnectMaxDelayMs: 50 }, log });
-    const heard: PaymentStatusChange[] = [];
-    const stream = bus.watch('order-1', async () => change(1));
-    const reading = (async () => {
-      for await (const c of stream) heard.push(c);
-    })();
+    let bus: LiveStatusBus | undefined;
+    let stream: AsyncIterableIterator<PaymentStatusChange> | undefined;
     try {
+      const lines: { level: number; msg: string }[] = [];
+      const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+      bus = await LiveStatusBus.start({ redisUrl: redis.url, redis: { reconnectMaxDelayMs: 50 }, log });
+      const heard: PaymentStatusChange[] = [];
+      stream = bus.watch('order-1', async () => change(1));
+      const reading = (async () => {
+        for await (const c of stream!) heard.push(c);
+      })();
+
       await redis.stop();
       for (let sequence = 2; sequence <= 51; sequence++) bus.publish(change(sequence));
       // Let many reconnect attempts fail (setup pacing, not an assertion).
@@ -250,11 +253,12 @@ describe('the bus logs Redis state changes once each', () => {
       assert.equal(lines.filter((l) => /redis down/.test(l.msg)).length, 1, JSON.stringify(lines));
       assert.equal(lines.filter((l) => /redis back/.test(l.msg)).length, 1, JSON.stringify(lines));
       assert.equal(lines.filter((l) => l.level >= 40).length, 1, `one warning (down): ${JSON.stringify(lines)}`);
-      assert.deepEqual(heard.map((c) => c.sequence), Array.from({ length: 51 }, (_, i) => i + 1), 'the local subscriber heard every change');
-    } finally {
       await stream.return?.();
       await reading;
-      await bus.close();
+      assert.deepEqual(heard.map((c) => c.sequence), Array.from({ length: 51 }, (_, i) => i + 1), 'the local subscriber heard every change');
+    } finally {
+      await stream?.return?.();
+      await bus?.close();
       await redis.stop();
     }
   });
