@@ -34,7 +34,17 @@ export async function bootstrap(config: AppConfig, options: BootstrapOptions = {
   const orm = await openDatabase(config.database, { migrate: true });
   let live: LiveStatusBus;
   try {
-    live = await LiveStatusBus.start({ redisUrl: config.redisUrl, log: log.child({ component: 'live-status' }) });
+    // Starts degraded (and says so in readiness) when Redis is down: live status then reaches this instance's
+    // subscribers only until Redis is back, and nothing else depends on it.
+    live = await LiveStatusBus.start({
+      redisUrl: config.redisUrl,
+      redis: {
+        connectTimeoutMs: config.redisConnectTimeoutMs,
+        commandTimeoutMs: config.redisCommandTimeoutMs,
+        reconnectMaxDelayMs: config.redisReconnectMaxDelayMs,
+      },
+      log: log.child({ component: 'live-status' }),
+    });
   } catch (e) {
     await orm.close();
     throw e;

@@ -38,6 +38,22 @@ export interface DatabaseConfig {
   readonly timeouts?: DatabaseTimeouts;
 }
 
+/** How long the service waits on Redis (live status fan-out); Redis is never waited for on behalf of a request. */
+export interface RedisLimits {
+  /** Milliseconds to open a connection (TCP and handshake) before the attempt counts as failed. */
+  readonly connectTimeoutMs: number;
+  /** Milliseconds a command (publish, subscribe, ping) may wait for its answer on an open connection. */
+  readonly commandTimeoutMs: number;
+  /** Longest pause between two reconnect attempts, milliseconds (the pause doubles from 50 ms up to it). */
+  readonly reconnectMaxDelayMs: number;
+}
+
+export const REDIS_LIMIT_DEFAULTS: RedisLimits = Object.freeze({
+  connectTimeoutMs: 2_000, // 2 seconds
+  commandTimeoutMs: 1_000, // 1 second
+  reconnectMaxDelayMs: 2_000, // 2 seconds
+});
+
 /** Bounds of the HTTP server: slow or silent clients are cut off, and the number of open sockets is capped. */
 export interface HttpLimits {
   /** Milliseconds to receive a request's headers. */
@@ -142,6 +158,10 @@ export interface AppConfig {
   readonly healthCheckTimeoutMs: number;
   /** Milliseconds to connect to Redis before a command fails (the service keeps trying in the background). */
   readonly redisConnectTimeoutMs: number;
+  /** Milliseconds a Redis command (publish, subscribe, ping) may wait for its answer on an open connection. */
+  readonly redisCommandTimeoutMs: number;
+  /** Longest pause between two attempts to reconnect to Redis, milliseconds (the pause doubles up to it). */
+  readonly redisReconnectMaxDelayMs: number;
   readonly http: HttpLimits;
   readonly graphql: GraphQLLimits;
   readonly webSocket: WebSocketLimits;
@@ -176,7 +196,9 @@ const EnvSchema = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: int(DATABASE_TIMEOUT_DEFAULTS.connectMs, 100, 600_000),
   DATABASE_STATEMENT_TIMEOUT_MS: int(DATABASE_TIMEOUT_DEFAULTS.statementMs, 100, 3_600_000),
   HEALTH_CHECK_TIMEOUT_MS: int(2_000, 100, 60_000),
-  REDIS_CONNECT_TIMEOUT_MS: int(2_000, 100, 60_000),
+  REDIS_CONNECT_TIMEOUT_MS: int(REDIS_LIMIT_DEFAULTS.connectTimeoutMs, 100, 60_000),
+  REDIS_COMMAND_TIMEOUT_MS: int(REDIS_LIMIT_DEFAULTS.commandTimeoutMs, 50, 60_000),
+  REDIS_RECONNECT_MAX_DELAY_MS: int(REDIS_LIMIT_DEFAULTS.reconnectMaxDelayMs, 50, 600_000),
   HTTP_HEADERS_TIMEOUT_MS: int(10_000, 100, 600_000),
   HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(5_000, 100, 600_000),
@@ -251,6 +273,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     healthCheckTimeoutMs: e.HEALTH_CHECK_TIMEOUT_MS,
     redisConnectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    redisReconnectMaxDelayMs: e.REDIS_RECONNECT_MAX_DELAY_MS,
     http: Object.freeze({
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,

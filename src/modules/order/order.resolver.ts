@@ -1,7 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context.type.js';
 import { KeyValueInput, fromKeyValues, toKeyValues } from '../../graphql/shared.types.js';
-import { currentThenChanges } from '../live/live-status.bus.js';
 import type { PaymentStatusChange } from '../transition/status-change.js';
 import type { OrderWithPayment } from './order-query.service.js';
 import { OrderStatus } from './order.machine.js';
@@ -107,7 +106,7 @@ export class OrderResolver {
     subscribe: ({ args, context }) => {
       const ctx = context as GraphQLContext;
       const orderId = args.orderId as string;
-      return currentThenChanges(ctx.services.live.subscribe(orderId), () => ctx.services.orderQueries.currentStatus(orderId, ctx.access));
+      return ctx.services.live.watch(orderId, () => ctx.services.orderQueries.currentStatus(orderId, ctx.access));
     },
   })
   paymentStatusChanged(@Arg('orderId', () => ID) _orderId: string, @Root() change: PaymentStatusChange): PaymentStatusUpdateType {
