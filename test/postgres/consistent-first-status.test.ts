@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DatabaseKind } from '../../src/config/config.js';
 import { OrderAccess } from '../../src/modules/access/order-access.js';
+import { OrderFlag } from '../../src/modules/order/order.entity.js';
 import type { PaymentStatusChange } from '../../src/modules/transition/status-change.js';
 import { paymentResource, postCallback, type QuickPayOp } from '../support/quickpay-callbacks.js';
 import { checkout, createFilledCart, seedCatalogue } from '../support/shop-fixture.js';
@@ -68,8 +69,12 @@ describe('the first live status is one committed state (PostgreSQL)', () => {
         assert.deepEqual(answers.map((a) => a.status), [200, 200, 200]);
 
         const final = await svc.services.orderQueries.currentStatus(co.order.id, OrderAccess.fromAuthorization(co.accessToken, undefined));
-        assert.equal(pair(final), 'READY/REFUNDED', 'the newest message wins whatever order they were applied in');
         const history = committed.get(co.order.id)!;
+        assert.equal(final.paymentStatus, 'REFUNDED', 'the newest message wins whatever order they were applied in');
+        assert.ok(final.flags.includes(OrderFlag.PAYMENT_REFUNDED), 'and the shop is told the money went back');
+        // Applied first, the authorisation made the order ready; a full refund applied first never does.
+        const everReady = [...history.values()].some((p) => p.startsWith('READY/'));
+        assert.equal(final.orderStatus, everReady ? 'READY' : 'CANCELLED', `committed ${[...history].map(([q, p]) => `${q}:${p}`).join(' ')}`);
         for (const [w, watch] of watches.entries()) {
           const updates = await watch.until((u) => u.at(-1)?.sequence === final.sequence);
           const where = `round ${round}, subscriber ${w}: ${updates.map((u) => `${u.sequence}:${pair(u)}`).join(' ')}; committed ${[...history].map(([s, p]) => `${s}:${p}`).join(' ')}`;
