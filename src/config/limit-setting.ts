@@ -1,0 +1,8 @@
+/**
+ * The names of the settings behind the limits at the door (DESIGN.md, "Limits at the door"). A refusal names
+ * the setting it met in `extensions.setting` (and its value in `extensions.max`), so a client, or whoever reads
+ * its logs, knows which limit it was and what to change.
+ */
+export enum LimitSetting {
+  GRAPHQL_MAX_LIST_LENGTH = 'GRAPHQL_MAX_LIST_LENGTH',
+}
