@@ -229,6 +229,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // A port the OS picks at start-up cannot be written into the callback and return URLs given to gateways.
     throw new ConfigError(['PUBLIC_BASE_URL: required when PORT is 0 (the callback URL must name a real port)']);
   }
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    // The headers are part of the request; Node refuses to start a server configured the other way round.
+    throw new ConfigError(['HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS']);
+  }
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return Object.freeze({
     port: e.PORT,

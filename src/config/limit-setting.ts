@@ -4,5 +4,6 @@
  * its logs, knows which limit it was and what to change.
  */
 export enum LimitSetting {
+  GRAPHQL_BODY_LIMIT = 'GRAPHQL_BODY_LIMIT',
   GRAPHQL_MAX_LIST_LENGTH = 'GRAPHQL_MAX_LIST_LENGTH',
 }
