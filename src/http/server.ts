@@ -6,8 +6,6 @@ import { ApolloServer } from '@apollo/server';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import type { Services } from '../app/services.js';
 import type { HttpLimits } from '../config/config.js';
 import { LimitSetting } from '../config/limit-setting.js';
@@ -17,6 +15,7 @@ import type { GraphQLContext } from '../graphql/context.type.js';
 import { OrderAccess } from '../modules/access/order-access.js';
 import { callbackBridgeRoutes } from './callback-bridge.routes.js';
 import { healthRoutes } from './health.routes.js';
+import { startWebSocketEndpoint } from './websocket.js';
 
 /** Dropped sockets are reported at most this often (a flood must not flood the log too), milliseconds. */
 const DROP_REPORT_INTERVAL_MS = 60_000; // 1 minute
@@ -46,7 +45,7 @@ export interface StartHttpOptions {
 
 /**
  * Starts Fastify with every route, GraphQL over HTTP and WebSocket, and the limits of `services.config`: HTTP
- * timeouts and the connection cap, the GraphQL body limit.
+ * timeouts and the connection cap, the GraphQL body limit, the WebSocket bounds.
  * @throws when the port cannot be listened on.
  */
 export async function startHttpServer(services: Services, schema: GraphQLSchema, options: StartHttpOptions): Promise<HttpServer> {
@@ -81,21 +80,7 @@ export async function startHttpServer(services: Services, schema: GraphQLSchema,
   });
 
   const logUnexpected = (e: unknown) => app.log.error({ err: e }, 'unexpected GraphQL error');
-  const wsServer = new WebSocketServer({ server: app.server, path: '/graphql' });
-  const ws = useServer<Record<string, unknown> | undefined, { access?: OrderAccess }>(
-    {
-      schema,
-      context: (ctx): GraphQLContext => {
-        const auth = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        return { access: OrderAccess.fromAuthorization(typeof auth === 'string' ? auth : null, adminKey), services };
-      },
-      // Errors leave through the same boundary as over HTTP: known codes kept, internals masked.
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatSubscriptionError(e, logUnexpected)),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors?.length ? { ...result, errors: result.errors.map((e) => formatSubscriptionError(e, logUnexpected)) } : undefined,
-    },
-    wsServer,
-  );
+  const ws = startWebSocketEndpoint(app.server, schema, services, (e) => formatSubscriptionError(e, logUnexpected));
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -131,9 +116,9 @@ export async function startHttpServer(services: Services, schema: GraphQLSchema,
     app,
     url,
     async close() {
+      // Apollo's drain closes the WebSocket endpoint (every socket, then its server) before Fastify closes.
       await apollo.stop();
       await app.close();
-      wsServer.close();
     },
   };
 }
