@@ -181,7 +181,7 @@ const EnvSchema = z.object({
   GRAPHQL_MAX_DEPTH: int(10, 1, 100),
   GRAPHQL_MAX_ALIASES: int(15, 0, 10_000),
   GRAPHQL_MAX_DIRECTIVES: int(20, 0, 10_000),
-  GRAPHQL_MAX_COST: int(5_000, 1, 10_000_000),
+  GRAPHQL_MAX_COST: int(1_000, 1, 10_000_000),
   GRAPHQL_MAX_LIST_LENGTH: int(100, 1, 100_000),
   GRAPHQL_INTROSPECTION: z.enum(IntrospectionPolicy).default(IntrospectionPolicy.ADMIN),
   WS_MAX_PAYLOAD: int(64 * 1024, 1024, 10 * 1024 * 1024),

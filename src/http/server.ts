@@ -12,9 +12,11 @@ import { LimitSetting } from '../config/limit-setting.js';
 import { LimitExceededError } from '../errors/app-errors.js';
 import { formatError, formatSubscriptionError } from '../errors/format-error.js';
 import type { GraphQLContext } from '../graphql/context.type.js';
+import { OperationLimits } from '../graphql/operation-limits.js';
 import { OrderAccess } from '../modules/access/order-access.js';
 import { callbackBridgeRoutes } from './callback-bridge.routes.js';
 import { healthRoutes } from './health.routes.js';
+import { operationGatePlugin } from './operation-gate.plugin.js';
 import { startWebSocketEndpoint } from './websocket.js';
 
 /** Dropped sockets are reported at most this often (a flood must not flood the log too), milliseconds. */
@@ -45,7 +47,7 @@ export interface StartHttpOptions {
 
 /**
  * Starts Fastify with every route, GraphQL over HTTP and WebSocket, and the limits of `services.config`: HTTP
- * timeouts and the connection cap, the GraphQL body limit, the WebSocket bounds.
+ * timeouts and the connection cap, the GraphQL body limit, the operation limits, the WebSocket bounds.
  * @throws when the port cannot be listened on.
  */
 export async function startHttpServer(services: Services, schema: GraphQLSchema, options: StartHttpOptions): Promise<HttpServer> {
@@ -79,14 +81,17 @@ export async function startHttpServer(services: Services, schema: GraphQLSchema,
     dropReported = Date.now();
   });
 
+  const operationLimits = new OperationLimits(services.config.graphql);
   const logUnexpected = (e: unknown) => app.log.error({ err: e }, 'unexpected GraphQL error');
-  const ws = startWebSocketEndpoint(app.server, schema, services, (e) => formatSubscriptionError(e, logUnexpected));
+  const ws = startWebSocketEndpoint(app.server, schema, services, operationLimits, (e) => formatSubscriptionError(e, logUnexpected));
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
+    parseOptions: operationLimits.parseOptions,
     formatError: (formatted, error) => formatError(formatted, error, logUnexpected),
     plugins: [
       fastifyApolloDrainPlugin(app),
+      operationGatePlugin(operationLimits),
       { async serverWillStart() { return { async drainServer() { await ws.dispose(); } }; } },
     ],
   });

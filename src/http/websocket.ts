@@ -8,7 +8,8 @@
  * - a socket with no operation running for WS_IDLE_TIMEOUT_MS is closed (1000, "Idle timeout");
  * - at most WS_MAX_SUBSCRIPTIONS operations run at once on one socket; one more is refused with LIMIT_EXCEEDED
  *   and the socket stays open;
- * - errors leave through the same boundary as over HTTP.
+ * - every operation is parsed within the token limit and validated with the limits first (onSubscribe), the same
+ *   rules Apollo applies over HTTP, and errors leave through the same boundary.
  *
  * The protocol is graphql-ws's own server (`makeServer`); what ties it to `ws` is written here, after graphql-ws's
  * `use/ws` adapter (which its documentation invites copying), so that the heartbeat and the idle timeout live in
@@ -18,13 +19,14 @@
  * The sockets are the HTTP server's, so they count toward HTTP_MAX_CONNECTIONS.
  */
 import type { IncomingMessage, Server } from 'node:http';
-import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { CloseCode, handleProtocols, makeServer, type Context } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Services } from '../app/services.js';
 import { LimitSetting } from '../config/limit-setting.js';
 import { LimitExceededError } from '../errors/app-errors.js';
 import type { GraphQLContext } from '../graphql/context.type.js';
+import type { OperationLimits } from '../graphql/operation-limits.js';
 import { OrderAccess } from '../modules/access/order-access.js';
 
 type ConnectionParams = Record<string, unknown> | undefined;
@@ -104,13 +106,14 @@ export interface WebSocketEndpoint {
 }
 
 /**
- * Serves GraphQL over WebSocket on `server` at `/graphql`, within `services.config.webSocket`.
+ * Serves GraphQL over WebSocket on `server` at `/graphql`, with `limits` and `services.config.webSocket`.
  * `formatError` is the error boundary (errors never leave unformatted).
  */
 export function startWebSocketEndpoint(
   server: Server,
   schema: GraphQLSchema,
   services: Services,
+  limits: OperationLimits,
   formatError: (error: GraphQLError) => GraphQLFormattedError,
 ): WebSocketEndpoint {
   const settings = services.config.webSocket;
@@ -126,17 +129,26 @@ export function startWebSocketEndpoint(
       ctx.extra.access = OrderAccess.fromAuthorization(typeof auth === 'string' ? auth : null, adminKey);
       ctx.extra.idle.running = () => Object.keys(ctx.subscriptions).length;
     },
-    onSubscribe: (ctx) => {
+    onSubscribe: (ctx, _id, payload) => {
       // graphql-ws has already entered this operation in ctx.subscriptions, so it counts itself.
       const max = settings.maxSubscriptionsPerConnection;
       if (Object.keys(ctx.subscriptions).length > max) {
         return [new LimitExceededError(`At most ${max} operations may run at once on one connection (${LimitSetting.WS_MAX_SUBSCRIPTIONS})`, LimitSetting.WS_MAX_SUBSCRIPTIONS, max)];
       }
+      let document;
+      try {
+        document = limits.parse(payload.query);
+      } catch (e) {
+        if (!(e instanceof GraphQLError)) throw e;
+        // Apollo's code for what the parser refused (including the token limit), as over HTTP.
+        return [new GraphQLError(e.message, { source: e.source, positions: e.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+      }
+      const invalid = limits.validate(schema, document);
+      if (invalid.length > 0) return invalid;
       ctx.extra.idle.busy();
-      // Nothing returned: graphql-ws parses, validates and executes the operation itself, with `context` below.
-      return undefined;
+      const contextValue: GraphQLContext = { access: accessOf(ctx), services };
+      return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
     },
-    context: (ctx): GraphQLContext => ({ access: accessOf(ctx), services }),
     // Errors leave through the same boundary as over HTTP: known codes kept, internals masked.
     onError: (_ctx, _id, _payload, errors) => errors.map(formatError),
     onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.length ? { ...result, errors: result.errors.map(formatError) } : undefined),
