@@ -7,24 +7,27 @@
  * and only a document within every limit reaches graphql-js's own validation, whose overlapping-fields rule is
  * quadratic in the number of fields sharing a response name (40,000 aliases kept the event loop for 99 s).
  */
-import { ApolloServerErrorCode } from '@apollo/server/errors';
+import { ApolloServerErrorCode, ApolloServerValidationErrorCode } from '@apollo/server/errors';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
+  BREAK,
   GraphQLError,
   parse,
   specifiedRules,
   validate,
+  visit,
   type DocumentNode,
   type GraphQLSchema,
   type ParseOptions,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-import type { GraphQLLimits } from '../config/config.js';
+import { IntrospectionPolicy, type GraphQLLimits } from '../config/config.js';
 import { LimitSetting } from '../config/limit-setting.js';
+import type { OrderAccess } from '../modules/access/order-access.js';
 
 /**
  * A refusal by one of graphql-armor's rules: Apollo's validation code (the request itself is at fault, HTTP 400),
@@ -45,6 +48,27 @@ function refuseWith(setting: LimitSetting, max: number) {
     propagateOnRejection: false,
     onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(limitError(error.message, setting, max))],
   };
+}
+
+/** Documents already inspected for introspection fields; Apollo hands back the same document object for a repeated query. */
+const selectsSchemaCache = new WeakMap<DocumentNode, boolean>();
+
+/** Whether a document asks for the schema (`__schema`, `__type`); `__typename` is not introspection of the schema. */
+export function selectsSchema(document: DocumentNode): boolean {
+  let found = selectsSchemaCache.get(document);
+  if (found === undefined) {
+    let seen = false;
+    visit(document, {
+      Field(node) {
+        if (node.name.value !== '__schema' && node.name.value !== '__type') return undefined;
+        seen = true;
+        return BREAK;
+      },
+    });
+    found = seen;
+    selectsSchemaCache.set(document, found);
+  }
+  return found;
 }
 
 /**
@@ -94,5 +118,33 @@ export class OperationLimits {
   validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[] {
     const exceeded = this.exceeded(schema, document);
     return exceeded ? [exceeded] : validate(schema, document, specifiedRules);
+  }
+
+  /**
+   * Why this caller may not have `document` answered, if it asks for the schema and GRAPHQL_INTROSPECTION does
+   * not let this caller see it; undefined otherwise. Decided per request, never cached with the document: the
+   * same query text is fine for the back office and refused for anyone else.
+   */
+  introspectionRefusal(document: DocumentNode, access: OrderAccess): GraphQLError | undefined {
+    const policy = this.limits.introspection;
+    if (policy === IntrospectionPolicy.PUBLIC || !selectsSchema(document)) return undefined;
+    if (policy === IntrospectionPolicy.ADMIN && access.isAdmin) return undefined;
+    const message =
+      policy === IntrospectionPolicy.ADMIN
+        ? `Introspection needs the back-office key (${LimitSetting.GRAPHQL_INTROSPECTION}=admin)`
+        : `Introspection is turned off (${LimitSetting.GRAPHQL_INTROSPECTION}=off)`;
+    // Apollo's own codes for a refused introspection, so clients that know Apollo's NoIntrospection rule recognise it.
+    return new GraphQLError(message, {
+      extensions: {
+        code: ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
+        validationErrorCode: ApolloServerValidationErrorCode.INTROSPECTION_DISABLED,
+        setting: LimitSetting.GRAPHQL_INTROSPECTION,
+      },
+    });
+  }
+
+  /** Whether error messages must not suggest field, argument or type names ("Did you mean …?"): unless introspection is public. */
+  get hidesSchemaDetails(): boolean {
+    return this.limits.introspection !== IntrospectionPolicy.PUBLIC;
   }
 }

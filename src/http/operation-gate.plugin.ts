@@ -8,7 +8,8 @@
  * - before Apollo's own validation of a new document, graphql-armor's rules alone: a document beyond a limit is
  *   refused there, never reaching graphql-js's quadratic overlapping-fields rule. Apollo has no hook that answers
  *   with an error at that point, so the refusal is thrown and handed back through `unexpectedErrorProcessingRequest`
- *   (Apollo then answers with that error, HTTP 400, through formatError) instead of Apollo's generic 500.
+ *   (Apollo then answers with that error, HTTP 400, through formatError) instead of Apollo's generic 500;
+ * - introspection, decided per request (cached documents included) from the caller's access.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
@@ -22,7 +23,7 @@ class OperationRefusedError extends GraphQLError {
   }
 }
 
-/** The Apollo plugin enforcing `limits` (see the file's comment for why this hook). */
+/** The Apollo plugin enforcing `limits` (see the file's comment for why each hook). */
 export function operationGatePlugin(limits: OperationLimits): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
@@ -31,6 +32,10 @@ export function operationGatePlugin(limits: OperationLimits): ApolloServerPlugin
         async validationDidStart({ schema, document }) {
           const exceeded = document && limits.exceeded(schema, document);
           if (exceeded) throw new OperationRefusedError(exceeded);
+        },
+        async didResolveOperation({ document, contextValue }) {
+          const refusal = limits.introspectionRefusal(document, contextValue.access);
+          if (refusal) throw new OperationRefusedError(refusal);
         },
       };
     },

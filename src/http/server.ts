@@ -82,13 +82,20 @@ export async function startHttpServer(services: Services, schema: GraphQLSchema,
   });
 
   const operationLimits = new OperationLimits(services.config.graphql);
+  const boundary = { hideSuggestions: operationLimits.hidesSchemaDetails };
   const logUnexpected = (e: unknown) => app.log.error({ err: e }, 'unexpected GraphQL error');
-  const ws = startWebSocketEndpoint(app.server, schema, services, operationLimits, (e) => formatSubscriptionError(e, logUnexpected));
+  const ws = startWebSocketEndpoint(app.server, schema, services, operationLimits, (e) => formatSubscriptionError(e, logUnexpected, boundary));
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     parseOptions: operationLimits.parseOptions,
-    formatError: (formatted, error) => formatError(formatted, error, logUnexpected),
+    // Who may introspect is decided per request by the operation gate (GRAPHQL_INTROSPECTION). Apollo's own
+    // switch is for everyone at once, and off whenever NODE_ENV=production, which would refuse the back office.
+    introspection: true,
+    // Apollo adds stack traces to errors unless NODE_ENV is production or test; they name files, and keep the
+    // full message of an error the boundary shortened (a "Did you mean" suggestion). Unexpected errors are logged.
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => formatError(formatted, error, logUnexpected, boundary),
     plugins: [
       fastifyApolloDrainPlugin(app),
       operationGatePlugin(operationLimits),

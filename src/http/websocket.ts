@@ -145,6 +145,8 @@ export function startWebSocketEndpoint(
       }
       const invalid = limits.validate(schema, document);
       if (invalid.length > 0) return invalid;
+      const refusal = limits.introspectionRefusal(document, accessOf(ctx));
+      if (refusal) return [refusal];
       ctx.extra.idle.busy();
       const contextValue: GraphQLContext = { access: accessOf(ctx), services };
       return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };

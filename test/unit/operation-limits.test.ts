@@ -4,7 +4,8 @@ import { before, describe, it } from 'node:test';
 import { getIntrospectionQuery, type GraphQLSchema } from 'graphql';
 import { loadConfig } from '../../src/config/config.js';
 import { buildAppSchema } from '../../src/graphql/schema.js';
-import { OperationLimits } from '../../src/graphql/operation-limits.js';
+import { OperationLimits, selectsSchema } from '../../src/graphql/operation-limits.js';
+import { OrderAccess } from '../../src/modules/access/order-access.js';
 
 /** The operations the project itself sends: the tests' and the demo storefront's. */
 const NORMAL_OPERATIONS = ['test/operations/cart.graphql', 'test/operations/catalogue.graphql', 'test/operations/order.graphql', 'src/demo/public/operations.graphql'];
@@ -47,5 +48,20 @@ describe('operation limits', () => {
     const limits = defaults();
     const errors = limits.validate(schema, limits.parse(`{ ${'products { sku } '.repeat(700)} }`));
     assert.deepEqual(errors.map((e) => e.extensions.setting), ['GRAPHQL_MAX_COST']);
+  });
+
+  it('let the back office introspect under admin, nobody under off, anyone under public; __typename always', () => {
+    const admin = OrderAccess.fromAuthorization('Bearer admin-key-0123456789', 'admin-key-0123456789');
+    const anonymous = OrderAccess.anonymous();
+    const policy = (p: string) => new OperationLimits(loadConfig({ GRAPHQL_INTROSPECTION: p }).graphql);
+    const introspection = policy('admin').parse('{ __schema { queryType { name } } }');
+    const typeQuery = policy('admin').parse('{ __type(name: "Query") { name } }');
+    const typename = policy('admin').parse('{ __typename }');
+    assert.ok(selectsSchema(introspection) && selectsSchema(typeQuery) && !selectsSchema(typename));
+    assert.equal(policy('admin').introspectionRefusal(introspection, admin), undefined);
+    assert.equal(policy('admin').introspectionRefusal(typeQuery, anonymous)?.extensions.validationErrorCode, 'INTROSPECTION_DISABLED');
+    assert.equal(policy('public').introspectionRefusal(introspection, anonymous), undefined);
+    assert.ok(policy('off').introspectionRefusal(introspection, admin));
+    for (const p of ['admin', 'off']) assert.equal(policy(p).introspectionRefusal(typename, anonymous), undefined, p);
   });
 });
