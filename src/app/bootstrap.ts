@@ -52,7 +52,7 @@ export async function bootstrap(config: AppConfig, options: BootstrapOptions = {
   const services = createServices(config, log, orm, live, options.gateways);
   let http: HttpServer;
   try {
-    const schema = await buildAppSchema();
+    const schema = await buildAppSchema(config.graphql);
     http = await startHttpServer(services, schema, { port: config.port, host: config.host, register: options.register });
   } catch (e) {
     // A failed start (port taken, bad schema) must not leave connections open behind it.

@@ -208,7 +208,7 @@ const EnvSchema = z.object({
   GRAPHQL_MAX_DEPTH: int(10, 1, 100),
   GRAPHQL_MAX_ALIASES: int(15, 0, 10_000),
   GRAPHQL_MAX_DIRECTIVES: int(20, 0, 10_000),
-  GRAPHQL_MAX_COST: int(5_000, 1, 10_000_000),
+  GRAPHQL_MAX_COST: int(1_000, 1, 10_000_000),
   GRAPHQL_MAX_LIST_LENGTH: int(100, 1, 100_000),
   GRAPHQL_INTROSPECTION: z.enum(IntrospectionPolicy).default(IntrospectionPolicy.ADMIN),
   WS_MAX_PAYLOAD: int(64 * 1024, 1024, 10 * 1024 * 1024),
@@ -255,6 +255,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.PORT === 0 && !e.PUBLIC_BASE_URL) {
     // A port the OS picks at start-up cannot be written into the callback and return URLs given to gateways.
     throw new ConfigError(['PUBLIC_BASE_URL: required when PORT is 0 (the callback URL must name a real port)']);
+  }
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    // The headers are part of the request; Node refuses to start a server configured the other way round.
+    throw new ConfigError(['HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS']);
   }
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return Object.freeze({

@@ -12,6 +12,8 @@ export enum ErrorCode {
   CONFLICT = 'CONFLICT',
   ILLEGAL_TRANSITION = 'ILLEGAL_TRANSITION',
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
+  /** A limit of the service's own (a setting such as WS_MAX_SUBSCRIPTIONS) refused the request; the caller may retry within it. */
+  LIMIT_EXCEEDED = 'LIMIT_EXCEEDED',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -71,6 +73,17 @@ export class ServiceUnavailableError extends AppError {
   readonly code = ErrorCode.SERVICE_UNAVAILABLE;
   constructor(message = 'The service is temporarily unavailable; retry later') {
     super(message, ErrorCode.SERVICE_UNAVAILABLE);
+  }
+}
+
+/**
+ * A request went beyond one of the service's limits. `setting` names the configuration setting (e.g.
+ * `WS_MAX_SUBSCRIPTIONS`) and `max` its value, so a client can tell which limit it met.
+ */
+export class LimitExceededError extends AppError {
+  readonly code = ErrorCode.LIMIT_EXCEEDED;
+  constructor(message: string, setting: string, max: number) {
+    super(message, ErrorCode.LIMIT_EXCEEDED, { setting, max });
   }
 }
 

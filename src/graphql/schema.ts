@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import './enums.js';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { guardArguments, type InputLimits } from './input-guard.js';
 import { CartResolver } from '../modules/cart/cart.resolver.js';
 import { ProductResolver } from '../modules/catalogue/product.resolver.js';
 import { InboxResolver } from '../modules/inbox/inbox.resolver.js';
@@ -24,12 +25,18 @@ const unusedPubSub = {
   },
 };
 
-export async function buildAppSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+/**
+ * Builds the schema. With `inputLimits` (the service always passes them) every argument is checked before its
+ * resolver runs (input-guard.ts); without, the schema is the bare one, for printing it or comparing against it.
+ */
+export async function buildAppSchema(inputLimits?: InputLimits): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers,
     pubSub: unusedPubSub,
-    // Inputs are checked by the services, which own the rules (class-validator is not used).
+    // Inputs are checked by the services, which own the rules (class-validator is not used); what every string
+    // and list must satisfy is checked once for all, by guardArguments.
     validate: false,
     emitSchemaFile: false,
   });
+  return inputLimits ? guardArguments(schema, inputLimits) : schema;
 }

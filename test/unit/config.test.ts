@@ -24,6 +24,10 @@ describe('configuration', () => {
     assert.equal(loadConfig({ PORT: '0', PUBLIC_BASE_URL: 'https://shop.example/' }).publicBaseUrl, 'https://shop.example');
   });
 
+  it('refuses a headers timeout longer than the request timeout (Node would refuse to start)', () => {
+    assert.throws(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '2000', HTTP_REQUEST_TIMEOUT_MS: '1000' }), /HTTP_HEADERS_TIMEOUT_MS/);
+  });
+
   it('lists every problem at once', () => {
     assert.throws(
       () => loadConfig({ PORT: 'eighty', ADMIN_API_KEY: 'short', REDIS_URL: 'not a url' }),

@@ -63,4 +63,12 @@ describe('the error boundary', () => {
     assert.equal(formatSubscriptionError(invalid).extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
     assert.equal(formatSubscriptionError(wrap(new ForbiddenError())).extensions?.code, 'FORBIDDEN');
   });
+
+  it('drops "Did you mean" suggestions when told to, over HTTP and WebSocket alike', () => {
+    const misspelt = new GraphQLError('Cannot query field "prodcts" on type "Query". Did you mean "products" or "product"?', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    const hide = { hideSuggestions: true };
+    assert.equal(formatError(misspelt.toJSON(), misspelt, undefined, hide).message, 'Cannot query field "prodcts" on type "Query".');
+    assert.equal(formatSubscriptionError(new GraphQLError(misspelt.message), undefined, hide).message, 'Cannot query field "prodcts" on type "Query".');
+    assert.equal(formatError(misspelt.toJSON(), misspelt).message, misspelt.message, 'kept unless told');
+  });
 });

@@ -1,6 +1,7 @@
 import { Arg, Ctx, Field, ID, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { GatewayName } from '../../gateways/gateway.js';
 import type { GraphQLContext } from '../../graphql/context.type.js';
+import { requirePageSize } from '../../graphql/input-guard.js';
 import { KeyValue, toKeyValues } from '../../graphql/shared.types.js';
 import { InboxMessage, InboxStatus } from './inbox-message.entity.js';
 
@@ -67,14 +68,14 @@ export class InboxResolver {
   async inboxMessages(
     @Arg('status', () => InboxStatus, { nullable: true }) status: InboxStatus | null,
     @Arg('paymentReference', () => String, { nullable: true }) paymentReference: string | null,
-    @Arg('limit', () => Int, { defaultValue: 50 }) limit: number,
+    @Arg('limit', () => Int, { defaultValue: 50, description: 'How many, from 1 to GRAPHQL_MAX_LIST_LENGTH (100 unless configured); more is refused (BAD_USER_INPUT).' }) limit: number,
     @Ctx() ctx: GraphQLContext,
   ): Promise<InboxMessageType[]> {
     ctx.access.requireAdmin();
     const where: Record<string, unknown> = {};
     if (status) where.status = status;
     if (paymentReference) where.paymentReference = paymentReference;
-    const found = await ctx.services.orm.em.fork().find(InboxMessage, where, { orderBy: { id: 'desc' }, limit: Math.min(Math.max(limit, 1), 500) });
+    const found = await ctx.services.orm.em.fork().find(InboxMessage, where, { orderBy: { id: 'desc' }, limit: requirePageSize(limit, ctx.services.config.graphql) });
     return found.map(toInboxMessageType);
   }
 }

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context.type.js';
+import { requirePageSize } from '../../graphql/input-guard.js';
 import { KeyValueInput, fromKeyValues, toKeyValues } from '../../graphql/shared.types.js';
 import type { PaymentStatusChange } from '../transition/status-change.js';
 import type { OrderWithPayment } from './order-query.service.js';
@@ -60,11 +61,11 @@ export class OrderResolver {
   @Query(() => [OrderType], { description: 'Back office: orders, newest first.' })
   async orders(
     @Arg('status', () => OrderStatus, { nullable: true }) status: OrderStatus | null,
-    @Arg('limit', () => Int, { defaultValue: 50 }) limit: number,
+    @Arg('limit', () => Int, { defaultValue: 50, description: 'How many, from 1 to GRAPHQL_MAX_LIST_LENGTH (100 unless configured); more is refused (BAD_USER_INPUT).' }) limit: number,
     @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
     @Ctx() ctx: GraphQLContext,
   ): Promise<OrderType[]> {
-    const rows = await ctx.services.orderQueries.list(ctx.access, status ?? null, Math.min(Math.max(limit, 1), 500), Math.max(offset, 0));
+    const rows = await ctx.services.orderQueries.list(ctx.access, status ?? null, requirePageSize(limit, ctx.services.config.graphql), Math.max(offset, 0));
     return rows.map(toOrderType);
   }
 
@@ -93,7 +94,7 @@ export class OrderResolver {
   async reportRedirectOutcome(
     @Arg('orderId', () => ID) orderId: string,
     @Arg('outcome', () => RedirectOutcome) outcome: RedirectOutcome,
-    @Arg('params', () => [KeyValueInput], { nullable: true, description: 'Query parameters the gateway added to the return URL, kept for the audit trail.' })
+    @Arg('params', () => [KeyValueInput], { nullable: true, description: 'Query parameters the gateway added to the return URL, kept for the audit trail; at most GRAPHQL_MAX_LIST_LENGTH (100 unless configured).' })
     params: KeyValueInput[] | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<RedirectOutcomeResultType> {
