@@ -20,9 +20,6 @@ export interface InputLimits {
   readonly maxListLength: number;
 }
 
-/** ES2024's String.prototype.isWellFormed (in Node since 20): false when the string holds a lone surrogate. */
-const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
-
 /**
  * Throws BAD_USER_INPUT for the first string in `value` (at any depth of lists and input objects) that holds a
  * NUL or a lone surrogate, and for the first list longer than `maxListLength`. `path` names the argument
@@ -31,7 +28,7 @@ const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): 
 export function checkArgument(value: unknown, path: string, limits: InputLimits): void {
   if (typeof value === 'string') {
     if (value.includes('\u0000')) throw new BadUserInputError(`Argument ${path} contains a NUL character (U+0000)`, { argument: path });
-    if (!isWellFormed(value)) throw new BadUserInputError(`Argument ${path} contains a lone UTF-16 surrogate: it is not valid Unicode text`, { argument: path });
+    if (!value.isWellFormed()) throw new BadUserInputError(`Argument ${path} contains a lone UTF-16 surrogate: it is not valid Unicode text`, { argument: path });
   } else if (Array.isArray(value)) {
     if (value.length > limits.maxListLength) {
       throw new BadUserInputError(`Argument ${path} has ${value.length} items; at most ${limits.maxListLength} are accepted (${LimitSetting.GRAPHQL_MAX_LIST_LENGTH})`, {
