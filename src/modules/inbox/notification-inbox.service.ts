@@ -108,8 +108,9 @@ export class NotificationInbox {
 
   private async apply(messageId: number, located: LocatedPayment, event: PaymentStateEvent): Promise<InboxReceipt> {
     return this.transitions.inLineage(located.cartId, async (tx) => {
-      // Re-read under the lock: a copy of this message racing us may have applied it already.
-      const msg = await tx.em.findOneOrFail(InboxMessage, { id: messageId });
+      // Re-read under the lock: a copy of this message racing us may have applied it already (its status only:
+      // the body and headers are not needed again).
+      const msg = await tx.em.findOneOrFail(InboxMessage, { id: messageId }, { fields: ['id', 'status', 'outcome', 'attempts', 'processedAt'] });
       if (DONE.has(msg.status)) return { outcome: NotificationOutcome.DUPLICATE, inboxMessageId: msg.id, detail: 'applied by a concurrent copy' };
       const cause = { trigger: 'notification.payment-state', source: TransitionSource.GATEWAY_NOTIFICATION, inboxMessageId: msg.id, detail: event.detail };
       const result = await this.payments.apply(tx, located, event, cause);
