@@ -76,13 +76,12 @@ export function makeReadyOrFlag(tx: LineageTransaction, order: Order, payment: P
 
 /**
  * The payment's money all went back (refunded in full). A pending order is never made ready: it is cancelled and
- * its cart reopened, and flagged; a ready one is flagged so it does not ship; a cancelled one owes nothing. An
- * authorisation of the wrong amount is flagged as such whatever the order's state (invariant 6). Returns why a
- * pending order could not be cancelled, if it could not.
+ * its cart reopened; a ready one must not ship; a cancelled one owes nothing, but the money that moved for it is
+ * still made visible (invariant 5). Each is flagged `PAYMENT_REFUNDED`, and an authorisation of the wrong amount is
+ * flagged as such too (invariant 6). Returns why a pending order could not be cancelled, if it could not.
  */
 export async function settleRefundedInFull(tx: LineageTransaction, order: Order, payment: Payment, allowTestMode: boolean, cause: Cause): Promise<string | undefined> {
   if (!guardContext(tx, order, payment, allowTestMode).amountMatches) flag(tx, order, payment, OrderFlag.AMOUNT_MISMATCH, cause);
-  if (order.status === OrderStatus.CANCELLED) return undefined;
   const refusal = order.status === OrderStatus.PENDING_PAYMENT ? await cancelOrder(tx, order, payment, allowTestMode, cause) : undefined;
   flag(tx, order, payment, OrderFlag.PAYMENT_REFUNDED, cause);
   return refusal;
