@@ -6,11 +6,39 @@
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Cart } from '../../src/modules/cart/cart.entity.js';
+import { RedirectOutcome } from '../../src/modules/order/redirect-outcome.service.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 import { checkInvariants, commandsArb, gatewayStoryArb, Lineage, PRODUCTS, type Command } from './lineage-harness.js';
 
 /** Runs per property; FC_RUNS raises it for a longer hunt (`FC_RUNS=500 npm test`). */
 const RUNS = Number(process.env.FC_RUNS ?? 200);
+
+/** Counterexamples the hunts found once, run first every time so they stay fixed. */
+const FOUND: Record<'anyInterleaving' | 'onePayment', Command[][]> = {
+  anyInterleaving: [
+    // A late authorisation captured and refunded in full on a cancelled order must still be visible.
+    [
+      { kind: 'gateway', action: 'expire', target: 0 },
+      { kind: 'deliver', target: 0, message: 'latest', pick: 0, copies: 1 },
+      { kind: 'gateway', action: 'authorize', target: 0 },
+      { kind: 'gateway', action: 'capture', target: 0 },
+      { kind: 'gateway', action: 'refund', target: 0 },
+      { kind: 'together', commands: [{ kind: 'deliver', target: 0, message: 'latest', pick: 0, copies: 1 }, { kind: 'redirect', outcome: RedirectOutcome.SUCCESS, target: 0 }] },
+    ],
+  ],
+  onePayment: [
+    // A newer message that repeats the current status still moves the gateway's position on, so the older one
+    // between them (an expiry between two refusals) can no longer move the payment.
+    [
+      { kind: 'gateway', action: 'refuse', target: 0 },
+      { kind: 'gateway', action: 'expire', target: 0 },
+      { kind: 'gateway', action: 'refuse', target: 0 },
+      { kind: 'deliver', target: 0, message: 'any', pick: 0, copies: 1 },
+      { kind: 'deliver', target: 0, message: 'any', pick: 2, copies: 1 },
+      { kind: 'deliver', target: 0, message: 'any', pick: 1, copies: 1 },
+    ],
+  ],
+};
 
 describe(`invariants under generated interleavings (${process.env.TEST_DATABASE ?? 'sqlite'})`, () => {
   let svc: TestService;
@@ -21,7 +49,7 @@ describe(`invariants under generated interleavings (${process.env.TEST_DATABASE 
   after(() => svc.close());
 
   /** Runs generated command sequences, each on a fresh lineage, and checks the invariants after each. */
-  const holds = (commands: fc.Arbitrary<Command[]>, numRuns: number) =>
+  const holds = (commands: fc.Arbitrary<Command[]>, numRuns: number, examples: Command[][]) =>
     fc.assert(
       fc.asyncProperty(commands, async (cmds) => {
         const cartsBefore = await svc.services.orm.em.fork().count(Cart, {});
@@ -30,10 +58,10 @@ describe(`invariants under generated interleavings (${process.env.TEST_DATABASE 
         for (const c of cmds) await lineage.run(c);
         await checkInvariants(svc.services, lineage, cartsBefore);
       }),
-      { numRuns },
+      { numRuns, examples: examples.map((e) => [e]) },
     );
 
-  it('hold after every run: one cart, nothing lost, verified truth forward only, amounts match, nothing dropped, all explained', () => holds(commandsArb, RUNS));
+  it('hold after every run: one cart, nothing lost, verified truth forward only, amounts match, nothing dropped, all explained', () => holds(commandsArb, RUNS, FOUND.anyInterleaving));
 
-  it('hold when one payment\'s messages arrive in any order, duplicated, late or never', () => holds(gatewayStoryArb, RUNS));
+  it('hold when one payment\'s messages arrive in any order, duplicated, late or never', () => holds(gatewayStoryArb, RUNS, FOUND.onePayment));
 });

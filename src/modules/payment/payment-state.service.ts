@@ -16,7 +16,7 @@ import { PAID_STATUSES, PaymentStatus, holdsMoney, paymentMachine } from './paym
 const FAILED_STATUSES: ReadonlySet<PaymentStatus> = new Set([PaymentStatus.REFUSED, PaymentStatus.CANCELLED, PaymentStatus.EXPIRED]);
 
 export interface ApplyResult {
-  /** Whether anything was written. */
+  /** Whether anything was written (a state change, or how far the gateway has got). */
   changed: boolean;
   /** What happened, for the inbox record and logs. */
   summary: string;
@@ -72,7 +72,13 @@ export class PaymentStateService {
     }
     if (known && event.currency !== payment.gatewayCurrency) return ignored(`the payment's currency cannot change (${payment.gatewayCurrency} -> ${event.currency})`);
     if (known && event.testMode !== payment.testMode) return ignored(`whether the payment is a test cannot change (test mode ${payment.testMode} -> ${event.testMode})`);
-    if (event.status === payment.status && changes.length === 0) return { changed: false, summary: `no change: payment ${payment.status}, order ${order.status}` };
+    if (event.status === payment.status && changes.length === 0) {
+      if (event.sequence === payment.gatewaySequence) return { changed: false, summary: `no change: payment ${payment.status}, order ${order.status}` };
+      // Newer, and it says what we know: remember how far the gateway has got, so that an older message (a refusal
+      // between two expiries, say) can no longer move the payment. The state is unchanged: nothing to audit or push.
+      payment.gatewaySequence = event.sequence;
+      return { changed: true, summary: `confirmed: payment ${payment.status} at gateway sequence ${event.sequence}` };
+    }
 
     const before = { status: payment.status, orderStatus: order.status, seq: order.statusSequence };
     payment.gatewayPaymentId = event.gatewayPaymentId;
