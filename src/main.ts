@@ -1,5 +1,6 @@
-/** `npm start`: checks the runtime, then starts the service (start-service.ts). */
+/** `npm start`: checks the runtime, then runs the service (HTTP, and the workers unless SERVICE_ROLE says not). */
 import { requireNode24 } from './runtime/require-node.js';
 
 requireNode24('npm start');
-await import('./start-service.js');
+const { runService } = await import('./start-service.js');
+await runService();

@@ -14,6 +14,7 @@ import { RejectionLimiter } from '../modules/inbox/rejection-limiter.js';
 import type { LiveStatusBus } from '../modules/live/live-status.bus.js';
 import { CheckoutService } from '../modules/order/checkout.service.js';
 import { OrderQueryService } from '../modules/order/order-query.service.js';
+import { OutboxAdminService } from '../modules/outbox/outbox-admin.service.js';
 import { RedirectOutcomeService } from '../modules/order/redirect-outcome.service.js';
 import { PaymentStateService } from '../modules/payment/payment-state.service.js';
 import { PromotionService } from '../modules/promotions/promotion.service.js';
@@ -39,6 +40,7 @@ export interface Services {
   payments: PaymentStateService;
   inbox: NotificationInbox;
   inboxRetention: InboxRetention;
+  outboxAdmin: OutboxAdminService;
 }
 
 export function createServices(config: AppConfig, log: Logger, orm: Orm, live: LiveStatusBus, gateways = GatewayRegistry.fromConfig(config)): Services {
@@ -74,6 +76,7 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
       new RejectionLimiter(config.inbox.rejectedPerMinutePerSource),
       log.child({ component: 'inbox' }),
     ),
+    outboxAdmin: new OutboxAdminService(orm, writer),
     inboxRetention: new InboxRetention(orm, config.inbox.rejectedRetentionHours, busyTimeoutMs, log.child({ component: 'inbox-retention' })),
   };
 }

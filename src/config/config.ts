@@ -106,6 +106,29 @@ export interface WebSocketLimits {
   readonly maxSubscriptionsPerConnection: number;
 }
 
+/** What this process does: answer HTTP and run the background workers (one process for a small shop), or one of them. */
+export enum ServiceRole {
+  ALL = 'all',
+  WEB = 'web',
+  WORKER = 'worker',
+}
+
+/** How the outbox is delivered (the background workers). */
+export interface OutboxPolicy {
+  /** Milliseconds between two looks for due rows when the last look found none. */
+  readonly pollIntervalMs: number;
+  /** Rows claimed at once by one worker. */
+  readonly batchSize: number;
+  /** Milliseconds a claimed row stays with its worker; after that another worker may take it over (a crash). */
+  readonly leaseMs: number;
+  /** Deliveries tried before a row is FAILED (and shown to the back office). */
+  readonly maxAttempts: number;
+  /** Milliseconds before the first retry; doubled after each failure, with jitter. */
+  readonly retryBaseMs: number;
+  /** Longest wait between two tries, milliseconds. */
+  readonly retryMaxMs: number;
+}
+
 /** What the callback bridge keeps of what it is sent, and for how long. */
 export interface InboxPolicy {
   /** Bytes of a rejected message's body that are kept (to diagnose it); the rest is dropped. */
@@ -166,6 +189,10 @@ export interface AppConfig {
   readonly graphql: GraphQLLimits;
   readonly webSocket: WebSocketLimits;
   readonly inbox: InboxPolicy;
+  readonly role: ServiceRole;
+  /** Milliseconds a stopping service waits for in-flight requests and deliveries before it closes anyway. */
+  readonly shutdownGraceMs: number;
+  readonly outbox: OutboxPolicy;
   readonly quickpay: QuickPayConfig;
 }
 
@@ -220,6 +247,14 @@ const EnvSchema = z.object({
   INBOX_HEADERS_KEEP: int(4_096, 256, 1024 * 1024),
   INBOX_REJECTED_PER_MINUTE: int(60, 1, 1_000_000),
   INBOX_REJECTED_RETENTION_HOURS: int(168, 1, 24 * 366 * 10),
+  SERVICE_ROLE: z.enum(ServiceRole).default(ServiceRole.ALL),
+  SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
+  OUTBOX_POLL_INTERVAL_MS: int(1_000, 10, 600_000),
+  OUTBOX_BATCH_SIZE: int(20, 1, 1_000),
+  OUTBOX_LEASE_MS: int(60_000, 1_000, 3_600_000),
+  OUTBOX_MAX_ATTEMPTS: int(10, 1, 1_000),
+  OUTBOX_RETRY_BASE_MS: int(1_000, 10, 3_600_000),
+  OUTBOX_RETRY_MAX_MS: int(3_600_000, 10, 86_400_000),
   QUICKPAY_MERCHANT_ID: z.string().default(''),
   QUICKPAY_AGREEMENT_ID: z.string().default(''),
   QUICKPAY_API_KEY: z.string().default(''),
@@ -245,9 +280,9 @@ export function parseDatabaseUrl(url: string): DatabaseConfig {
   return { kind: DatabaseKind.SQLITE, url: path === ':memory:' ? path : resolve(path) };
 }
 
-/** Builds the configuration from an environment (by default the process's own). */
-export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
-  const parsed = EnvSchema.safeParse(env);
+/** Builds the configuration from an environment (by default the process's own), with `overrides` on top. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Record<string, string> = {}): AppConfig {
+  const parsed = EnvSchema.safeParse({ ...env, ...overrides });
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
@@ -307,6 +342,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       headersKeepBytes: e.INBOX_HEADERS_KEEP,
       rejectedPerMinutePerSource: e.INBOX_REJECTED_PER_MINUTE,
       rejectedRetentionHours: e.INBOX_REJECTED_RETENTION_HOURS,
+    }),
+    role: e.SERVICE_ROLE,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    outbox: Object.freeze({
+      pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
+      batchSize: e.OUTBOX_BATCH_SIZE,
+      leaseMs: e.OUTBOX_LEASE_MS,
+      maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+      retryBaseMs: e.OUTBOX_RETRY_BASE_MS,
+      retryMaxMs: Math.max(e.OUTBOX_RETRY_MAX_MS, e.OUTBOX_RETRY_BASE_MS),
     }),
     quickpay: Object.freeze({
       merchantId: e.QUICKPAY_MERCHANT_ID,

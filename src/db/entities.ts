@@ -9,6 +9,8 @@ import { StatusTransitionSchema } from '../modules/audit/status-transition.entit
 import { InboxMessageSchema } from '../modules/inbox/inbox-message.entity.js';
 import { OutboxMessageSchema } from '../modules/outbox/outbox-message.entity.js';
 import { HealthProbeSchema } from '../modules/health/health-probe.entity.js';
+import { StockMovementSchema } from '../modules/catalogue/stock-movement.entity.js';
+import { CouponRedemptionSchema, GiftCardRedemptionSchema } from '../modules/promotions/redemption.entities.js';
 
 export const entities = [
   ProductSchema,
@@ -21,4 +23,7 @@ export const entities = [
   InboxMessageSchema,
   OutboxMessageSchema,
   HealthProbeSchema,
+  StockMovementSchema,
+  CouponRedemptionSchema,
+  GiftCardRedemptionSchema,
 ];

@@ -8,9 +8,10 @@ import { CartResolver } from '../modules/cart/cart.resolver.js';
 import { ProductResolver } from '../modules/catalogue/product.resolver.js';
 import { InboxResolver } from '../modules/inbox/inbox.resolver.js';
 import { OrderResolver } from '../modules/order/order.resolver.js';
+import { OutboxResolver } from '../modules/outbox/outbox.resolver.js';
 import { PromotionResolver } from '../modules/promotions/promotion.resolver.js';
 
-export const resolvers = [ProductResolver, PromotionResolver, CartResolver, OrderResolver, InboxResolver] as const;
+export const resolvers = [ProductResolver, PromotionResolver, CartResolver, OrderResolver, InboxResolver, OutboxResolver] as const;
 
 /**
  * Every subscription brings its own `subscribe` (current state first, then changes from the LiveStatusBus), so

@@ -82,7 +82,7 @@ describe(`HTTP connection cap (${db})`, () => {
 
   /** Waits until the server holds no connection (those a test closed included), so each test starts with every slot free. */
   async function noConnectionsLeft(): Promise<void> {
-    const count = () => new Promise<number>((resolve, reject) => svc.http.app.server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
+    const count = () => new Promise<number>((resolve, reject) => svc.http!.app.server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
     while ((await count()) > 0) await sleep(20);
   }
 

@@ -65,6 +65,9 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     QUICKPAY_API_KEY: TEST_KEYS.apiKey,
     QUICKPAY_PRIVATE_KEY: TEST_KEYS.privateKey,
     QUICKPAY_ALLOW_TEST_MODE: 'true',
+    // Background delivery of side effects only where a test asks for it (SERVICE_ROLE=all): the others assert
+    // what a transition wrote, and must not race a worker acting on it.
+    SERVICE_ROLE: 'web',
     ...options.env,
   });
   let running: RunningService;

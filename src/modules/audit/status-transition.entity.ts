@@ -5,6 +5,10 @@ export enum TransitionSubject {
   CART = 'CART',
   ORDER = 'ORDER',
   PAYMENT = 'PAYMENT',
+  /** A back-office action on a side effect (an outbox row retried by hand). */
+  OUTBOX = 'OUTBOX',
+  /** A back-office action on a gift card (unlocked by hand). */
+  GIFT_CARD = 'GIFT_CARD',
 }
 
 /** Where the message that caused a transition came from (invariant 8). */
@@ -14,6 +18,8 @@ export enum TransitionSource {
   GATEWAY_NOTIFICATION = 'GATEWAY_NOTIFICATION',
   RECONCILER = 'RECONCILER',
   BACK_OFFICE = 'BACK_OFFICE',
+  /** A background worker delivering a side effect. */
+  WORKER = 'WORKER',
 }
 
 /**

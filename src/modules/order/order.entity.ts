@@ -1,6 +1,12 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { OrderStatus } from './order.machine.js';
 
+/** What an order line is: a product bought, or a note the shop added (seed 003's coupon line). */
+export enum OrderLineKind {
+  PRODUCT = 'PRODUCT',
+  NOTE = 'NOTE',
+}
+
 /** A line of the order's snapshot: the price is frozen at checkout. */
 export interface OrderLineData {
   sku: string;
@@ -8,6 +14,8 @@ export interface OrderLineData {
   unitPrice: number;
   quantity: number;
   lineTotal: number;
+  /** Absent on product lines (every line placed at checkout). */
+  kind?: OrderLineKind;
 }
 
 /** A gift card applied to the order and the amount it covers. */
@@ -30,6 +38,10 @@ export enum OrderFlag {
   PAYMENT_REFUNDED = 'PAYMENT_REFUNDED',
   /** A single-use coupon was already redeemed by another order when this one became ready (seed 003). */
   COUPON_ALREADY_USED = 'COUPON_ALREADY_USED',
+  /** A line took a product's stock below zero when the order became ready: the goods may not be there. */
+  OUT_OF_STOCK = 'OUT_OF_STOCK',
+  /** A gift card held less than the order took from it (it was unlocked by hand and used meanwhile). */
+  GIFT_CARD_SHORT = 'GIFT_CARD_SHORT',
   /** A verified notification about this order's payment could not be applied (see the inbox): look at it by hand. */
   NOTIFICATION_NOT_APPLIED = 'NOTIFICATION_NOT_APPLIED',
 }

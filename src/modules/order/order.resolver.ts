@@ -4,6 +4,7 @@ import { requirePageSize } from '../../graphql/input-guard.js';
 import { KeyValueInput, fromKeyValues, toKeyValues } from '../../graphql/shared.types.js';
 import type { PaymentStatusChange } from '../transition/status-change.js';
 import type { OrderWithPayment } from './order-query.service.js';
+import { OrderLineKind } from './order.entity.js';
 import { OrderStatus } from './order.machine.js';
 import {
   CheckoutInputType,
@@ -36,7 +37,7 @@ export function toOrderType({ order, payment }: OrderWithPayment): OrderType {
       testMode: payment.testMode,
     },
     currency: order.currency,
-    lines: order.lines,
+    lines: order.lines.map((l) => ({ ...l, kind: l.kind ?? OrderLineKind.PRODUCT })),
     customFields: toKeyValues(order.customFields),
     couponCodes: order.couponCodes,
     giftCards: order.giftCards,

@@ -5,7 +5,7 @@ import { KeyValue } from '../../graphql/shared.types.js';
 import { TransitionSource, TransitionSubject } from '../audit/status-transition.entity.js';
 import { PaymentStatus } from '../payment/payment.machine.js';
 import { PaymentType } from '../payment/payment.type.js';
-import { OrderFlag } from './order.entity.js';
+import { OrderFlag, OrderLineKind } from './order.entity.js';
 import { OrderStatus } from './order.machine.js';
 
 @ObjectType()
@@ -24,6 +24,9 @@ export class OrderLineType {
 
   @Field(() => MoneyScalar)
   lineTotal!: number;
+
+  @Field(() => OrderLineKind, { description: 'PRODUCT for every line placed at checkout; NOTE for a line the shop added later.' })
+  kind!: OrderLineKind;
 }
 
 @ObjectType()

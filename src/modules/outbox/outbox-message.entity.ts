@@ -27,6 +27,8 @@ export enum OutboxStatus {
 export const OutboxMessageSchema = defineEntity({
   name: 'OutboxMessage',
   tableName: 'outbox_messages',
+  // Workers look for due rows by status and time.
+  indexes: [{ properties: ['status', 'nextAttemptAt'] }],
   properties: {
     id: p.integer().primary().autoincrement(),
     topic: p.enum(() => OutboxTopic),
@@ -37,6 +39,10 @@ export const OutboxMessageSchema = defineEntity({
     attempts: p.integer().default(0),
     nextAttemptAt: p.datetime(),
     lastError: p.text().nullable(),
+    /** The worker delivering it now (null when nobody is). */
+    leaseOwner: p.string().length(100).nullable(),
+    /** Until when the worker may keep it; after that another worker takes it over (the first one crashed). */
+    leaseExpiresAt: p.datetime().nullable(),
     createdAt: p.datetime(),
     doneAt: p.datetime().nullable(),
   },

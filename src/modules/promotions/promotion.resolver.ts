@@ -86,6 +86,12 @@ export class PromotionResolver {
     return ctx.services.promotions.createGiftCard(input);
   }
 
+  @Mutation(() => GiftCardType, { description: 'Back office: release a gift card held by an order that waits for its payment (seed 003); audited with the reason.' })
+  async unlockGiftCard(@Arg('code', () => String) code: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: GraphQLContext): Promise<GiftCardType> {
+    ctx.access.requireAdmin();
+    return ctx.services.promotions.unlockGiftCard(code, reason);
+  }
+
   @Query(() => GiftCardType, { nullable: true, description: 'Back office: a gift card and its lock.' })
   async giftCard(@Arg('code', () => String) code: string, @Ctx() ctx: GraphQLContext): Promise<GiftCardType | null> {
     ctx.access.requireAdmin();

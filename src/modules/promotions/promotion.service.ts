@@ -2,7 +2,9 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityWriter } from '../../db/busy-retry.js';
 import type { Em, Orm } from '../../db/orm.js';
-import { BadUserInputError, ConflictError } from '../../errors/app-errors.js';
+import { BadUserInputError, ConflictError, NotFoundError } from '../../errors/app-errors.js';
+import { StatusTransition, TransitionSource, TransitionSubject } from '../audit/status-transition.entity.js';
+import { checkReason } from '../shared/reason.js';
 import { checkMoney, normaliseCurrency } from '../shared/money.js';
 import { Coupon, CouponKind } from './coupon.entity.js';
 import { GiftCard } from './gift-card.entity.js';
@@ -59,6 +61,36 @@ export class PromotionService {
 
   async giftCard(code: string): Promise<GiftCard | null> {
     return this.orm.em.fork().findOne(GiftCard, { code });
+  }
+
+  /**
+   * Seed 003's gift card manager: releases a card locked to an order that waits for its payment, so other orders
+   * may use it; audited with the reason. If the order becomes ready after all, it takes what the card still holds
+   * and is flagged GIFT_CARD_SHORT when that is less than it applied.
+   */
+  async unlockGiftCard(code: string, reason: string): Promise<GiftCard> {
+    const why = checkReason(reason);
+    return this.writer.write(async (em) => {
+      const card = await em.findOne(GiftCard, { code });
+      if (!card) throw new NotFoundError('GiftCard', code);
+      if (!card.lockedByOrderId) throw new ConflictError(`gift card ${code} is not locked`, { giftCard: code });
+      const now = new Date();
+      em.create(StatusTransition, {
+        subject: TransitionSubject.GIFT_CARD,
+        subjectId: code,
+        orderId: card.lockedByOrderId,
+        fromStatus: 'LOCKED',
+        toStatus: 'UNLOCKED',
+        trigger: 'gift-card.unlock',
+        source: TransitionSource.BACK_OFFICE,
+        inboxMessageId: null,
+        detail: `${why} (held ${card.lockedAmount} for order ${card.lockedByOrderId})`,
+        at: now,
+      });
+      card.lockedByOrderId = null;
+      card.lockedAmount = 0;
+      return card;
+    });
   }
 }
 

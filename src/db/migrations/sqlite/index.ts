@@ -3,9 +3,11 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261121052350_initial } from './Migration20261121052350_initial.js';
 import { Migration20261121180456_health_probes } from './Migration20261121180456_health_probes.js';
 import { Migration20261121181624_money_and_raw_bodies } from './Migration20261121181624_money_and_raw_bodies.js';
+import { Migration20261121194549_outbox_delivery } from './Migration20261121194549_outbox_delivery.js';
 
 export const sqliteMigrations: MigrationObject[] = [
   { name: 'Migration20261121052350_initial', class: Migration20261121052350_initial },
   { name: 'Migration20261121180456_health_probes', class: Migration20261121180456_health_probes },
   { name: 'Migration20261121181624_money_and_raw_bodies', class: Migration20261121181624_money_and_raw_bodies },
+  { name: 'Migration20261121194549_outbox_delivery', class: Migration20261121194549_outbox_delivery },
 ];

@@ -1,0 +1,33 @@
+/**
+ * How a side effect is delivered. Effects inside our own database run in the lineage transaction that also marks
+ * their outbox row done, so they happen exactly once (invariant 3); effects outside it (an e-mail, a webhook, a
+ * gateway call) are delivered first and the row marked done after, so they happen at least once, and their
+ * handlers make a repeat recognisable or harmless.
+ */
+import type { Order } from '../order/order.entity.js';
+import type { Payment } from '../payment/payment.entity.js';
+import type { Cause, LineageTransaction } from '../transition/lineage-transaction.js';
+import type { OutboxMessage } from './outbox-message.entity.js';
+
+/** The order an effect is owed for, loaded under its lineage's lock. */
+export interface EffectTarget {
+  order: Order;
+  payment: Payment;
+}
+
+export interface InDatabaseHandler {
+  readonly kind: 'database';
+  /**
+   * Applies the effect inside `tx` (the lineage lock is held; the row is marked done in the same transaction).
+   * Throws to fail this attempt: nothing it wrote is kept, and the row is retried later.
+   */
+  apply(tx: LineageTransaction, target: EffectTarget, row: OutboxMessage, cause: Cause): Promise<void>;
+}
+
+export interface ExternalHandler {
+  readonly kind: 'external';
+  /** Delivers the effect; throws to fail this attempt (retried later). Returns what the other side answered. */
+  deliver(row: OutboxMessage): Promise<string | void>;
+}
+
+export type OutboxHandler = InDatabaseHandler | ExternalHandler;

@@ -1,0 +1,29 @@
+/**
+ * The background workers of one process: today the outbox's delivery. They start with the service (or alone, in a
+ * process started with SERVICE_ROLE=worker) and stop with it, finishing the batch in hand within the grace period.
+ */
+import type { Services } from '../app/services.js';
+import { OutboxDispatcher } from '../modules/outbox/outbox-dispatcher.js';
+import { outboxHandlers } from '../modules/outbox/outbox-handlers.js';
+import { DATABASE_TIMEOUT_DEFAULTS } from '../config/config.js';
+import { WorkerLoop } from './worker-loop.js';
+
+export interface RunningWorkers {
+  readonly outbox: OutboxDispatcher;
+  /** Stops every loop; waits for the work in progress up to `graceMs`. */
+  stop(graceMs: number): Promise<void>;
+}
+
+export function startWorkers(services: Services): RunningWorkers {
+  const { config, orm, transitions, log } = services;
+  const busyTimeoutMs = (config.database.timeouts ?? DATABASE_TIMEOUT_DEFAULTS).busyMs;
+  const outbox = new OutboxDispatcher(orm, config.database.kind, transitions, outboxHandlers(), config.outbox, busyTimeoutMs, log.child({ component: 'outbox' }));
+  const loops = [new WorkerLoop(outbox, config.outbox.pollIntervalMs, log.child({ component: 'workers' }))];
+  for (const loop of loops) loop.start();
+  return {
+    outbox,
+    async stop(graceMs) {
+      await Promise.all(loops.map((l) => l.stop(graceMs)));
+    },
+  };
+}
