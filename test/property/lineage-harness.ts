@@ -22,6 +22,8 @@ import { ErrorCode, isAppError } from '../../src/errors/app-errors.js';
 import { inspect } from '../support/db-inspection.js';
 import { paymentResource, type QuickPayOp } from '../support/quickpay-callbacks.js';
 import { TEST_KEYS } from '../support/test-service.js';
+import { drain, outboxWorker } from '../support/outbox-worker.js';
+import { StockMovement } from '../../src/modules/catalogue/stock-movement.entity.js';
 
 export const PRODUCTS = [
   { sku: 'P-ALPHA', name: 'Alpha', unitPrice: 1000, currency: 'DKK', stockOnHand: 1000 },
@@ -39,6 +41,8 @@ export type Command =
   | { kind: 'editLine'; sku: string; quantity: number }
   | { kind: 'editField'; key: string; value: string }
   | { kind: 'checkout'; retrySameKey: boolean }
+  /** A worker delivers what is owed (stock, coupons, gift cards); `twice`: a second worker runs at the same time. */
+  | { kind: 'deliverEffects'; twice: boolean }
   | { kind: 'together'; commands: Command[] };
 
 // Mostly the current order, so multi-step stories about one payment come up often; sometimes an older one.
@@ -46,6 +50,7 @@ const target = fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, { arbitrary: f
 const racing: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ kind: fc.constant('redirect' as const), outcome: fc.constantFrom(...Object.values(RedirectOutcome)), target }),
   fc.record({ kind: fc.constant('deliver' as const), target, message: fc.constantFrom('latest' as const, 'any' as const), pick: fc.nat(), copies: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({ kind: fc.constant('deliverEffects' as const), twice: fc.boolean() }),
 );
 const single: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: racing, weight: 6 },
@@ -110,7 +115,7 @@ export class Lineage {
   /** Every answer the inbox gave. */
   readonly answers: NotificationOutcome[] = [];
 
-  constructor(private readonly services: Services) {}
+  constructor(readonly services: Services) {}
 
   async start(): Promise<void> {
     const cart = await this.services.carts.create('DKK');
@@ -135,6 +140,9 @@ export class Lineage {
       }
       case 'gateway':
         return this.gatewayAct(this.pick(cmd.target), cmd.action);
+      case 'deliverEffects':
+        await Promise.all(Array.from({ length: cmd.twice ? 2 : 1 }, () => drain(outboxWorker(this))));
+        return;
       case 'deliver': {
         const o = this.pick(cmd.target);
         if (o.messages.length === 0) return;
@@ -339,6 +347,20 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
     assert.equal(recorded.length, deliveredBodies.size, 'each distinct delivered message recorded once');
     for (const r of recorded) assert.ok(r.status === InboxStatus.PROCESSED || r.status === InboxStatus.IGNORED, `inbox message ${r.id} left ${r.status}`);
   }
+  // 3. Exactly-once effects: once everything owed is delivered (again: a repeat must change nothing), an order that
+  //    is ready took each of its lines out of stock once, and an order that is not took nothing.
+  await drain(outboxWorker(lineage));
+  for (const m of lineage.orders) {
+    const order = byId.get(m.id)!;
+    const moved = await services.orm.em.fork().find(StockMovement, { orderId: m.id });
+    const expected = order.status === OrderStatus.READY ? m.snapshot.lines.filter((l) => l.quantity > 0) : [];
+    assert.deepEqual(
+      moved.map((s) => [s.sku, -s.quantity]).sort(),
+      expected.map((l) => [l.sku, l.quantity]).sort(),
+      `stock taken for ${order.status} order ${m.id}`,
+    );
+  }
+
   const failures = lineage.answers.filter((a) => a !== NotificationOutcome.ACCEPTED && a !== NotificationOutcome.DUPLICATE && a !== NotificationOutcome.IGNORED);
   assert.deepEqual(failures, [], 'every valid notification is answered with success');
 }

@@ -5,9 +5,9 @@ import type { OutboxHandler } from '../../src/modules/outbox/outbox-handler.js';
 import { OutboxDispatcher } from '../../src/modules/outbox/outbox-dispatcher.js';
 import { outboxHandlers } from '../../src/modules/outbox/outbox-handlers.js';
 import type { OutboxTopic } from '../../src/modules/outbox/outbox-message.entity.js';
-import type { TestService } from './test-service.js';
+import type { Services } from '../../src/app/services.js';
 
-export function outboxWorker(svc: TestService, policy: Partial<OutboxPolicy> = {}, handlers: Map<OutboxTopic, OutboxHandler> = outboxHandlers()): OutboxDispatcher {
+export function outboxWorker(svc: { services: Services }, policy: Partial<OutboxPolicy> = {}, handlers: Map<OutboxTopic, OutboxHandler> = outboxHandlers()): OutboxDispatcher {
   const { orm, config, transitions } = svc.services;
   return new OutboxDispatcher(orm, config.database.kind, transitions, handlers, { ...config.outbox, ...policy }, (config.database.timeouts ?? DATABASE_TIMEOUT_DEFAULTS).busyMs, pino({ level: 'silent' }));
 }
