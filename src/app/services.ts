@@ -17,6 +17,8 @@ import { OrderQueryService } from '../modules/order/order-query.service.js';
 import { OutboxAdminService } from '../modules/outbox/outbox-admin.service.js';
 import { RedirectOutcomeService } from '../modules/order/redirect-outcome.service.js';
 import { PaymentStateService } from '../modules/payment/payment-state.service.js';
+import { PendingPaymentsService } from '../modules/reconciler/pending-payments.service.js';
+import { PaymentReconciler } from '../modules/reconciler/reconciler.js';
 import { PromotionService } from '../modules/promotions/promotion.service.js';
 import { TransitionService } from '../modules/transition/transition.service.js';
 import type { Logger } from './logger.js';
@@ -41,6 +43,8 @@ export interface Services {
   inbox: NotificationInbox;
   inboxRetention: InboxRetention;
   outboxAdmin: OutboxAdminService;
+  reconciler: PaymentReconciler;
+  pendingPayments: PendingPaymentsService;
 }
 
 export function createServices(config: AppConfig, log: Logger, orm: Orm, live: LiveStatusBus, gateways = GatewayRegistry.fromConfig(config)): Services {
@@ -51,6 +55,7 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
   const liveCheck = live.healthCheck();
   const allowTestMode = (g: GatewayName) => (g === GatewayName.QUICKPAY ? config.quickpay.allowTestMode : false);
   const payments = new PaymentStateService(orm, allowTestMode);
+  const reconciler = new PaymentReconciler(orm, config.database.kind, transitions, payments, gateways, config.reconciler, busyTimeoutMs, log.child({ component: 'reconciler' }));
   return {
     config,
     log,
@@ -77,6 +82,8 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
       log.child({ component: 'inbox' }),
     ),
     outboxAdmin: new OutboxAdminService(orm, writer),
+    reconciler,
+    pendingPayments: new PendingPaymentsService(orm, transitions, reconciler),
     inboxRetention: new InboxRetention(orm, config.inbox.rejectedRetentionHours, busyTimeoutMs, log.child({ component: 'inbox-retention' })),
   };
 }
