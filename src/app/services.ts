@@ -18,6 +18,7 @@ import { OutboxAdminService } from '../modules/outbox/outbox-admin.service.js';
 import { RedirectOutcomeService } from '../modules/order/redirect-outcome.service.js';
 import { PaymentStateService } from '../modules/payment/payment-state.service.js';
 import { PromotionService } from '../modules/promotions/promotion.service.js';
+import { ShopWebhookSender } from '../modules/shop-webhook/shop-webhook.sender.js';
 import { TransitionService } from '../modules/transition/transition.service.js';
 import type { Logger } from './logger.js';
 
@@ -41,6 +42,8 @@ export interface Services {
   inbox: NotificationInbox;
   inboxRetention: InboxRetention;
   outboxAdmin: OutboxAdminService;
+  /** Signs and sends the shop's webhooks; null when SHOP_WEBHOOK_URL is not set. */
+  shopWebhook: ShopWebhookSender | null;
 }
 
 export function createServices(config: AppConfig, log: Logger, orm: Orm, live: LiveStatusBus, gateways = GatewayRegistry.fromConfig(config)): Services {
@@ -51,6 +54,9 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
   const liveCheck = live.healthCheck();
   const allowTestMode = (g: GatewayName) => (g === GatewayName.QUICKPAY ? config.quickpay.allowTestMode : false);
   const payments = new PaymentStateService(orm, allowTestMode);
+  const { url: webhookUrl, secret: webhookSecret, ...webhookBounds } = config.shopWebhook;
+  // Made at start-up in every role, so a secret the signer cannot use stops the start (the configuration checked it).
+  const shopWebhook = webhookUrl && webhookSecret ? new ShopWebhookSender({ url: webhookUrl, secret: webhookSecret, ...webhookBounds }) : null;
   return {
     config,
     log,
@@ -77,6 +83,7 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
       log.child({ component: 'inbox' }),
     ),
     outboxAdmin: new OutboxAdminService(orm, writer),
+    shopWebhook,
     inboxRetention: new InboxRetention(orm, config.inbox.rejectedRetentionHours, busyTimeoutMs, log.child({ component: 'inbox-retention' })),
   };
 }
