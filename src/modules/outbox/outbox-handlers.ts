@@ -5,6 +5,7 @@
 import type { Services } from '../../app/services.js';
 import { takeStock, type StockLine } from '../catalogue/stock-ledger.js';
 import type { AppliedGiftCard } from '../order/order.entity.js';
+import { voidPaymentHandler } from '../payment/void-payment.handler.js';
 import { redeemCoupons, redeemGiftCards } from '../promotions/redemptions.js';
 import { shopWebhookHandlers } from '../shop-webhook/shop-webhook.handlers.js';
 import type { InDatabaseHandler, OutboxHandler } from './outbox-handler.js';
@@ -13,7 +14,7 @@ import { OutboxTopic } from './outbox-message.entity.js';
 const inDatabase = (apply: InDatabaseHandler['apply']): InDatabaseHandler => ({ kind: 'database', apply });
 
 /** What the handlers use of the service objects. */
-export type OutboxHandlerDeps = Pick<Services, 'orm' | 'shopWebhook'>;
+export type OutboxHandlerDeps = Pick<Services, 'orm' | 'gateways' | 'transitions' | 'payments' | 'shopWebhook'>;
 
 /** The effects inside our own database (exactly once, in the order's lineage transaction). */
 export function inDatabaseHandlers(): Map<OutboxTopic, OutboxHandler> {
@@ -24,10 +25,11 @@ export function inDatabaseHandlers(): Map<OutboxTopic, OutboxHandler> {
   ]);
 }
 
-/** Every handler: the in-database ones and the shop's webhooks (at least once). */
+/** Every handler: the in-database ones, the shop's webhooks and the voids at the gateway (at least once). */
 export function outboxHandlers(deps: OutboxHandlerDeps): Map<OutboxTopic, OutboxHandler> {
   return new Map<OutboxTopic, OutboxHandler>([
     ...inDatabaseHandlers(),
     ...shopWebhookHandlers(deps.orm, deps.shopWebhook),
+    [OutboxTopic.VOID_PAYMENT, voidPaymentHandler(deps)],
   ]);
 }
