@@ -21,6 +21,7 @@ import { PaymentStateService } from '../modules/payment/payment-state.service.js
 import { PendingPaymentsService } from '../modules/reconciler/pending-payments.service.js';
 import { PaymentReconciler } from '../modules/reconciler/reconciler.js';
 import { PromotionService } from '../modules/promotions/promotion.service.js';
+import { ShopWebhookSender } from '../modules/shop-webhook/shop-webhook.sender.js';
 import { TransitionService } from '../modules/transition/transition.service.js';
 import type { Logger } from './logger.js';
 
@@ -47,6 +48,8 @@ export interface Services {
   outboxAdmin: OutboxAdminService;
   reconciler: PaymentReconciler;
   pendingPayments: PendingPaymentsService;
+  /** Signs and sends the shop's webhooks; null when SHOP_WEBHOOK_URL is not set. */
+  shopWebhook: ShopWebhookSender | null;
 }
 
 export function createServices(config: AppConfig, log: Logger, orm: Orm, live: LiveStatusBus, gateways = GatewayRegistry.fromConfig(config)): Services {
@@ -58,6 +61,9 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
   const allowTestMode = (g: GatewayName) => (g === GatewayName.QUICKPAY ? config.quickpay.allowTestMode : false);
   const payments = new PaymentStateService(orm, allowTestMode);
   const reconciler = new PaymentReconciler(orm, config.database.kind, transitions, payments, gateways, config.reconciler, busyTimeoutMs, log.child({ component: 'reconciler' }));
+  const { url: webhookUrl, secret: webhookSecret, ...webhookBounds } = config.shopWebhook;
+  // Made at start-up in every role, so a secret the signer cannot use stops the start (the configuration checked it).
+  const shopWebhook = webhookUrl && webhookSecret ? new ShopWebhookSender({ url: webhookUrl, secret: webhookSecret, ...webhookBounds }) : null;
   return {
     config,
     log,
@@ -87,6 +93,7 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
     outboxAdmin: new OutboxAdminService(orm, writer),
     reconciler,
     pendingPayments: new PendingPaymentsService(orm, transitions, reconciler),
+    shopWebhook,
     inboxRetention: new InboxRetention(orm, config.inbox.rejectedRetentionHours, busyTimeoutMs, log.child({ component: 'inbox-retention' })),
   };
 }

@@ -27,6 +27,12 @@ export function configurationWarnings(config: AppConfig): string[] {
   if (!config.storefrontReturnUrlConfigured) {
     warnings.push(`STOREFRONT_RETURN_URL is not set: shoppers come back to the placeholder page ${config.publicBaseUrl}/return; point it at your storefront's confirmation page.`);
   }
+  const webhook = config.shopWebhook.url;
+  if (!webhook) {
+    warnings.push('SHOP_WEBHOOK_URL is not set: the shop\'s systems are not sent order.ready or order.flagged webhooks (those side effects are marked done, unsent).');
+  } else if (new URL(webhook).protocol === 'http:' && !LOCAL_HOST.test(new URL(webhook).hostname)) {
+    warnings.push('SHOP_WEBHOOK_URL is plain http: the webhooks are signed, but the orders in them (lines, custom fields) travel unencrypted; use https.');
+  }
   if (LOCAL_HOST.test(new URL(config.publicBaseUrl).hostname)) {
     warnings.push(`PUBLIC_BASE_URL is ${config.publicBaseUrl}: a gateway on the internet cannot reach the callback URL ${config.publicBaseUrl}/callbacks/quickpay there.`);
   }

@@ -161,6 +161,21 @@ export interface InboxPolicy {
   readonly rejectedRetentionHours: number;
 }
 
+/**
+ * The signed webhook to the shop's own systems (Standard Webhooks): `order.ready` (seed 003's export) and
+ * `order.flagged`. Without a URL no webhook is owed: the rows are marked done, unsent, with the reason.
+ */
+export interface ShopWebhookConfig {
+  /** Where the shop receives webhooks (http or https, no credentials in it); null: no webhook is sent. */
+  readonly url: string | null;
+  /** The signing secret, `whsec_` and the base64 of 24 to 64 random bytes; set whenever `url` is. Never logged. */
+  readonly secret: string | null;
+  /** Milliseconds one delivery may take, from connecting to the last byte of the answer read. */
+  readonly timeoutMs: number;
+  /** Bytes of the receiver's answer kept with the delivery's record (status first); the rest is not read. */
+  readonly answerKeepBytes: number;
+}
+
 export interface QuickPayConfig {
   readonly merchantId: string;
   readonly agreementId: string;
@@ -214,6 +229,7 @@ export interface AppConfig {
   readonly shutdownGraceMs: number;
   readonly outbox: OutboxPolicy;
   readonly reconciler: ReconcilerPolicy;
+  readonly shopWebhook: ShopWebhookConfig;
   readonly quickpay: QuickPayConfig;
 }
 
@@ -252,6 +268,39 @@ const durations = (def: string) =>
       if (parts.length === 0 || values.some((n) => n === undefined)) ctx.addIssue({ code: 'custom', message: `not a list of durations: ${v} (use e.g. 5m,15m,1h)` });
       return values.filter((n): n is number => n !== undefined);
     });
+/** An unset variable, or one set to the empty string (as in an `.env` template), means "not configured". */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+/**
+ * Standard Webhooks' secret format: `whsec_` then the base64 of the key. The specification asks for 24 to 64 bytes
+ * of key (192 to 512 bits). Checked here so a mistyped secret stops the start rather than every delivery. The
+ * messages never repeat the value.
+ */
+export function shopWebhookSecretProblem(secret: string): string | undefined {
+  if (!secret.startsWith('whsec_')) return 'must start with whsec_ (Standard Webhooks format: whsec_ and base64)';
+  const encoded = secret.slice('whsec_'.length);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 !== 0) return 'the part after whsec_ must be standard base64 (with padding)';
+  const bytes = Buffer.from(encoded, 'base64').length;
+  if (bytes < 24 || bytes > 64) return `the key must be 24 to 64 bytes, it is ${bytes}`;
+  return undefined;
+}
+
+/** Why a shop webhook URL cannot be used, or undefined. */
+function shopWebhookUrlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'must be an absolute http(s) URL';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'must be an http(s) URL';
+  // fetch refuses URLs with credentials, and they would end up in logs; the signature is the authentication.
+  if (parsed.username || parsed.password) return 'must not carry credentials (the signature authenticates the service)';
+  return undefined;
+}
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -305,6 +354,10 @@ const EnvSchema = z.object({
   RECONCILER_BATCH_SIZE: int(20, 1, 1_000),
   RECONCILER_LEASE_MS: int(60_000, 1_000, 3_600_000),
   RECONCILER_POLL_INTERVAL_MS: int(1_000, 10, 600_000),
+  SHOP_WEBHOOK_URL: optionalText,
+  SHOP_WEBHOOK_SECRET: optionalText,
+  SHOP_WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
+  SHOP_WEBHOOK_ANSWER_KEEP: int(512, 0, 64 * 1024),
   QUICKPAY_MERCHANT_ID: z.string().default(''),
   QUICKPAY_AGREEMENT_ID: z.string().default(''),
   QUICKPAY_API_KEY: z.string().default(''),
@@ -351,6 +404,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // The headers are part of the request; Node refuses to start a server configured the other way round.
     throw new ConfigError(['HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS']);
   }
+  const webhookProblems: string[] = [];
+  const urlProblem = e.SHOP_WEBHOOK_URL === undefined ? undefined : shopWebhookUrlProblem(e.SHOP_WEBHOOK_URL);
+  if (urlProblem) webhookProblems.push(`SHOP_WEBHOOK_URL: ${urlProblem}`);
+  const secretProblem = e.SHOP_WEBHOOK_SECRET === undefined ? undefined : shopWebhookSecretProblem(e.SHOP_WEBHOOK_SECRET);
+  if (secretProblem) webhookProblems.push(`SHOP_WEBHOOK_SECRET: ${secretProblem}`);
+  // An unsigned webhook would let anyone who finds the URL post "order ready": the shop could ship unpaid orders.
+  if (e.SHOP_WEBHOOK_URL && !e.SHOP_WEBHOOK_SECRET) webhookProblems.push('SHOP_WEBHOOK_SECRET: required when SHOP_WEBHOOK_URL is set');
+  // A delivery outliving its lease would be taken over and sent a second time while the first still waits. Only
+  // when a webhook is sent at all: a worker with a short lease and no webhook is a valid set-up.
+  if (e.SHOP_WEBHOOK_URL && e.SHOP_WEBHOOK_TIMEOUT_MS >= e.OUTBOX_LEASE_MS) webhookProblems.push('SHOP_WEBHOOK_TIMEOUT_MS: must be shorter than OUTBOX_LEASE_MS');
+  if (webhookProblems.length) throw new ConfigError(webhookProblems);
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return Object.freeze({
     port: e.PORT,
@@ -416,6 +480,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       batchSize: e.RECONCILER_BATCH_SIZE,
       leaseMs: e.RECONCILER_LEASE_MS,
       pollIntervalMs: e.RECONCILER_POLL_INTERVAL_MS,
+    }),
+    shopWebhook: Object.freeze({
+      url: e.SHOP_WEBHOOK_URL ?? null,
+      secret: e.SHOP_WEBHOOK_SECRET ?? null,
+      timeoutMs: e.SHOP_WEBHOOK_TIMEOUT_MS,
+      answerKeepBytes: e.SHOP_WEBHOOK_ANSWER_KEEP,
     }),
     quickpay: Object.freeze({
       merchantId: e.QUICKPAY_MERCHANT_ID,

@@ -18,6 +18,12 @@ export interface Faults {
   failFirstAttempt?: boolean;
   /** Override the payment's `test_mode`, e.g. to pretend a test card payment is live. */
   testMode?: boolean;
+  /**
+   * The acquirer declines every capture, refund and cancel of this payment: each is recorded as a failed operation
+   * (40000) with its callback, and the API answers 202 with the payment, as QuickPay does for a processed request
+   * whose operation failed. The payment keeps its money; the shop must notice the operation did not succeed.
+   */
+  declineCommands?: boolean;
 }
 
 /** The body of `PUT /_sim/faults` and `PUT /_sim/payments/{orderId}/faults`. `duplicate: true` means one extra copy. */
@@ -31,6 +37,7 @@ export const FaultsSchema = z.strictObject({
   reorder: z.boolean().optional(),
   failFirstAttempt: z.boolean().optional(),
   testMode: z.boolean().optional(),
+  declineCommands: z.boolean().optional(),
 });
 
 /** Later fault sets win field by field; `undefined` fields do not erase earlier ones. */

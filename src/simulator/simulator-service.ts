@@ -10,6 +10,7 @@ import {
   appendOperation,
   commandError,
   numericOrString,
+  QP_REJECTED,
   QP_REQUEST_ERROR,
   type OperationInput,
   type SimOperation,
@@ -201,7 +202,11 @@ export class SimulatorService {
       this.notify(paymentId);
       return { kind: 'refused', message: error, payment: this.state.view(paymentId)! };
     }
-    appendOperation(payment, { type, amount: value });
+    if (this.state.faultsFor(paymentId).declineCommands) {
+      appendOperation(payment, { type, amount: value, qp_status_code: QP_REJECTED, qp_status_msg: 'Declined by the acquirer (simulated fault)' });
+    } else {
+      appendOperation(payment, { type, amount: value });
+    }
     this.notify(paymentId);
     return { kind: 'done', payment: this.state.view(paymentId)! };
   }

@@ -9,7 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StockMovement } from '../../src/modules/catalogue/stock-movement.entity.js';
 import { OrderFlag, OrderLineKind } from '../../src/modules/order/order.entity.js';
+import { UndeliverableError, type ExternalHandler } from '../../src/modules/outbox/outbox-handler.js';
 import { OutboxMessage, OutboxStatus, OutboxTopic } from '../../src/modules/outbox/outbox-message.entity.js';
+import { flag } from '../../src/modules/order/order-lifecycle.js';
 import { GiftCard } from '../../src/modules/promotions/gift-card.entity.js';
 import { COUPON_ALREADY_USED_LINE } from '../../src/modules/promotions/redemptions.js';
 import { CouponRedemption, GiftCardRedemption } from '../../src/modules/promotions/redemption.entities.js';
@@ -173,6 +175,40 @@ describe(`the outbox, delivered (${process.env.TEST_DATABASE ?? 'sqlite'})`, () 
     const audit = (await db.transitions(co.order.id)).find((t) => t.subject === 'OUTBOX');
     assert.deepEqual([audit?.fromStatus, audit?.toStatus, audit?.source], ['FAILED', 'PENDING', 'BACK_OFFICE']);
     assert.match(audit?.detail ?? '', /the shop fixed its endpoint/);
+  });
+
+  it('fails a row at once on an UndeliverableError, and runs its handler\'s onFailedForGood in the transaction that marks it FAILED', async () => {
+    const co = await checkout(svc, await createFilledCart(svc));
+    await pay(co);
+    const hookCalls: string[] = [];
+    let hookFails = true;
+    const hopeless: ExternalHandler = {
+      kind: 'external',
+      deliver: async () => {
+        throw new UndeliverableError('the shop\'s system says this order can never be exported');
+      },
+      onFailedForGood(tx, { order, payment }, row, lastError, cause) {
+        hookCalls.push(`${row.topic}: ${lastError}`);
+        flag(tx, order, payment, OrderFlag.NOTIFICATION_NOT_APPLIED, cause);
+        if (hookFails) throw new Error('the database went away mid-transaction');
+      },
+    };
+    const worker = outboxWorker(svc, { maxAttempts: 5 }, new Map([[OutboxTopic.EXPORT_ORDER, hopeless]]));
+    const row = () => db.outbox(co.order.id).then((rows) => rows.find((r) => r.topic === OutboxTopic.EXPORT_ORDER)!);
+
+    // The hook fails: neither the flag nor FAILED is written; the row stays with the worker until its lease expires.
+    await worker.runOnce();
+    assert.equal((await row()).status, OutboxStatus.PENDING);
+    assert.equal((await row()).attempts, 0);
+    assert.ok(!(await db.order(co.order.id)).flags.includes(OrderFlag.NOTIFICATION_NOT_APPLIED));
+
+    hookFails = false;
+    const taken = (await worker.claim(new Date(Date.now() + svc.services.config.outbox.leaseMs + 1000))).filter((r) => r.orderId === co.order.id);
+    for (const r of taken) await worker.deliver(r);
+    const failed = await row();
+    assert.deepEqual([failed.status, failed.attempts, failed.lastError], [OutboxStatus.FAILED, 1, 'the shop\'s system says this order can never be exported']);
+    assert.ok((await db.order(co.order.id)).flags.includes(OrderFlag.NOTIFICATION_NOT_APPLIED), 'flagged with the FAILED row');
+    assert.deepEqual(hookCalls, Array(2).fill('EXPORT_ORDER: the shop\'s system says this order can never be exported'));
   });
 
   it('shares the work between workers running at once: every effect once', async () => {

@@ -26,6 +26,7 @@ import { inspect } from '../support/db-inspection.js';
 import { paymentResource, type QuickPayOp } from '../support/quickpay-callbacks.js';
 import { TEST_KEYS } from '../support/test-service.js';
 import { drain, outboxWorker } from '../support/outbox-worker.js';
+import { inDatabaseHandlers } from '../../src/modules/outbox/outbox-handlers.js';
 import { StockMovement } from '../../src/modules/catalogue/stock-movement.entity.js';
 
 export const PRODUCTS = [
@@ -46,7 +47,11 @@ export type Command =
   | { kind: 'checkout'; retrySameKey: boolean }
   /** The reconciler asks the gateway about one payment (the gateway answers with where the payment stands now). */
   | { kind: 'reconcile'; target: number }
-  /** A worker delivers what is owed (stock, coupons, gift cards); `twice`: a second worker runs at the same time. */
+  /**
+   * A worker delivers what is owed inside the database (stock, coupons, gift cards); `twice`: a second worker runs
+   * at the same time. The effects outside it (webhooks, voids at the gateway) have no model here: the gateway is
+   * the test's own messages, so a void would be a cancel the model never made.
+   */
   | { kind: 'deliverEffects'; twice: boolean }
   | { kind: 'together'; commands: Command[] };
 
@@ -158,7 +163,7 @@ export class Lineage {
         return;
       }
       case 'deliverEffects':
-        await Promise.all(Array.from({ length: cmd.twice ? 2 : 1 }, () => drain(outboxWorker(this))));
+        await Promise.all(Array.from({ length: cmd.twice ? 2 : 1 }, () => drain(outboxWorker(this, {}, inDatabaseHandlers()))));
         return;
       case 'deliver': {
         const o = this.pick(cmd.target);
@@ -379,7 +384,7 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
   }
   // 3. Exactly-once effects: once everything owed is delivered (again: a repeat must change nothing), an order that
   //    is ready took each of its lines out of stock once, and an order that is not took nothing.
-  await drain(outboxWorker(lineage));
+  await drain(outboxWorker(lineage, {}, inDatabaseHandlers()));
   for (const m of lineage.orders) {
     const order = byId.get(m.id)!;
     const moved = await services.orm.em.fork().find(StockMovement, { orderId: m.id });

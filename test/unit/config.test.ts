@@ -28,6 +28,32 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '2000', HTTP_REQUEST_TIMEOUT_MS: '1000' }), /HTTP_HEADERS_TIMEOUT_MS/);
   });
 
+  it('reads the shop webhook: none by default; a URL needs a Standard Webhooks secret, checked at start-up and never echoed', () => {
+    assert.deepEqual(loadConfig({}).shopWebhook, { url: null, secret: null, timeoutMs: 10_000, answerKeepBytes: 512 });
+    assert.equal(loadConfig({ SHOP_WEBHOOK_URL: '' }).shopWebhook.url, null, 'empty means not set');
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    const c = loadConfig({ SHOP_WEBHOOK_URL: 'https://shop.example/hooks', SHOP_WEBHOOK_SECRET: secret, SHOP_WEBHOOK_TIMEOUT_MS: '2500', SHOP_WEBHOOK_ANSWER_KEEP: '64' });
+    assert.deepEqual(c.shopWebhook, { url: 'https://shop.example/hooks', secret, timeoutMs: 2500, answerKeepBytes: 64 });
+    assert.ok(Object.isFrozen(c.shopWebhook));
+
+    const refused = (env: Record<string, string>, pattern: RegExp) =>
+      assert.throws(() => loadConfig(env), (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.match(e.message, pattern);
+        if (env.SHOP_WEBHOOK_SECRET) assert.ok(!e.message.includes(env.SHOP_WEBHOOK_SECRET.slice(6)), 'the secret is not echoed');
+        return true;
+      });
+    refused({ SHOP_WEBHOOK_URL: 'https://shop.example/hooks' }, /SHOP_WEBHOOK_SECRET: required when SHOP_WEBHOOK_URL is set/);
+    refused({ SHOP_WEBHOOK_URL: 'https://shop.example/hooks', SHOP_WEBHOOK_SECRET: Buffer.alloc(32, 1).toString('base64') }, /SHOP_WEBHOOK_SECRET: must start with whsec_/);
+    refused({ SHOP_WEBHOOK_URL: 'https://shop.example/hooks', SHOP_WEBHOOK_SECRET: 'whsec_not base64!!' }, /SHOP_WEBHOOK_SECRET: .*base64/);
+    refused({ SHOP_WEBHOOK_URL: 'https://shop.example/hooks', SHOP_WEBHOOK_SECRET: `whsec_${Buffer.alloc(16, 1).toString('base64')}` }, /SHOP_WEBHOOK_SECRET: the key must be 24 to 64 bytes, it is 16/);
+    refused({ SHOP_WEBHOOK_URL: 'ftp://shop.example/hooks', SHOP_WEBHOOK_SECRET: secret }, /SHOP_WEBHOOK_URL: must be an http\(s\) URL/);
+    refused({ SHOP_WEBHOOK_URL: 'https://user:pw@shop.example/hooks', SHOP_WEBHOOK_SECRET: secret }, /SHOP_WEBHOOK_URL: must not carry credentials/);
+    refused({ SHOP_WEBHOOK_TIMEOUT_MS: '0' }, /SHOP_WEBHOOK_TIMEOUT_MS/);
+    refused({ SHOP_WEBHOOK_URL: 'https://shop.example/hooks', SHOP_WEBHOOK_SECRET: secret, SHOP_WEBHOOK_TIMEOUT_MS: '5000', OUTBOX_LEASE_MS: '5000' }, /SHOP_WEBHOOK_TIMEOUT_MS: must be shorter than OUTBOX_LEASE_MS/);
+    assert.equal(loadConfig({ OUTBOX_LEASE_MS: '1000' }).outbox.leaseMs, 1000, 'without a webhook its timeout does not matter');
+  });
+
   it('lists every problem at once', () => {
     assert.throws(
       () => loadConfig({ PORT: 'eighty', ADMIN_API_KEY: 'short', REDIS_URL: 'not a url' }),

@@ -87,11 +87,17 @@ export async function settleRefundedInFull(tx: LineageTransaction, order: Order,
   return refusal;
 }
 
+/**
+ * Flags an order for the shop's attention, once per flag: the shop is told by e-mail (NOTIFY_SHOP) and its systems
+ * by the `order.flagged` webhook (SHOP_WEBHOOK), each a row of its own so one failing never holds the other back.
+ */
 export function flag(tx: LineageTransaction, order: Order, payment: Payment, f: OrderFlag, cause: Cause): void {
   if (order.flags.includes(f)) return;
   order.flags = [...order.flags, f];
   tx.touch(order, payment, cause);
-  tx.addOutbox(OutboxTopic.NOTIFY_SHOP, `order:${order.id}:${f}`, order.id, { orderId: order.id, flag: f });
+  const key = `order:${order.id}:${f}`;
+  tx.addOutbox(OutboxTopic.NOTIFY_SHOP, key, order.id, { orderId: order.id, flag: f });
+  tx.addOutbox(OutboxTopic.SHOP_WEBHOOK, key, order.id, { orderId: order.id, flag: f });
 }
 
 function writeReadyEffects(tx: LineageTransaction, order: Order): void {

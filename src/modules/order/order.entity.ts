@@ -46,6 +46,11 @@ export enum OrderFlag {
   PAYMENT_EXPIRED = 'PAYMENT_EXPIRED',
   /** A verified notification about this order's payment could not be applied (see the inbox): look at it by hand. */
   NOTIFICATION_NOT_APPLIED = 'NOTIFICATION_NOT_APPLIED',
+  /**
+   * The void of this order's late authorisation failed for good (see the outbox row's last error): the money is
+   * still held at the gateway; void or refund it by hand (invariant 5).
+   */
+  VOID_FAILED = 'VOID_FAILED',
 }
 
 /**

@@ -8,7 +8,9 @@
  * - A delivery is recorded only by the lease's owner (`where lease_owner = me`): a worker whose lease was taken over
  *   records nothing, and for effects inside our database its whole transaction rolls back, so they happen once.
  * - A failed delivery is retried after an exponential back-off with jitter, and FAILED after OUTBOX_MAX_ATTEMPTS
- *   with its last error, for the back office to see and retry by hand.
+ *   (or at once when its handler says no retry can help) with its last error, for the back office to see and retry
+ *   by hand. A handler may say what failing for good means for the order (`onFailedForGood`): that runs in the
+ *   order's lineage transaction that marks the row FAILED.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -22,7 +24,7 @@ import { Order } from '../order/order.entity.js';
 import { Payment } from '../payment/payment.entity.js';
 import { storableText } from '../shared/storable-text.js';
 import type { TransitionService } from '../transition/transition.service.js';
-import type { OutboxHandler } from './outbox-handler.js';
+import { UndeliverableError, type FailureHook, type OutboxHandler } from './outbox-handler.js';
 import { OutboxMessage, OutboxStatus, type OutboxTopic } from './outbox-message.entity.js';
 
 /** A lineage transaction found the row no longer ours: roll back whatever it did. */
@@ -88,7 +90,7 @@ export class OutboxDispatcher implements BackgroundJob {
       }
     } catch (e) {
       if (e instanceof LeaseLostError) return;
-      await this.recordFailure(row, e).catch((err: unknown) => this.log.warn({ err, outboxId: row.id }, 'could not record a failed delivery; its lease will expire'));
+      await this.recordFailure(row, handler, e).catch((err: unknown) => this.log.warn({ err, outboxId: row.id }, 'could not record a failed delivery; its lease will expire'));
     }
   }
 
@@ -124,21 +126,45 @@ export class OutboxDispatcher implements BackgroundJob {
     };
   }
 
-  private async recordFailure(row: OutboxMessage, error: unknown): Promise<void> {
+  private async recordFailure(row: OutboxMessage, handler: OutboxHandler, error: unknown): Promise<void> {
     const attempts = row.attempts + 1;
-    const failed = attempts >= this.policy.maxAttempts;
+    const failed = attempts >= this.policy.maxAttempts || error instanceof UndeliverableError;
     const message = storableText(error instanceof Error ? error.message : String(error), LAST_ERROR_KEEP_CHARS);
     const next = new Date(Date.now() + this.backoffMs(attempts));
-    await retryWhileBusy(
-      () =>
-        this.orm.em.fork().nativeUpdate(
-          OutboxMessage,
-          { id: row.id, leaseOwner: this.owner },
-          { status: failed ? OutboxStatus.FAILED : OutboxStatus.PENDING, attempts, lastError: message, nextAttemptAt: next, leaseOwner: null, leaseExpiresAt: null },
-        ),
-      this.busyTimeoutMs,
-    );
+    const fields = { status: failed ? OutboxStatus.FAILED : OutboxStatus.PENDING, attempts, lastError: message, nextAttemptAt: next, leaseOwner: null, leaseExpiresAt: null };
+    const onFailedForGood = handler.onFailedForGood?.bind(handler);
+    if (failed && onFailedForGood && row.orderId) {
+      if (!(await this.failInLineage(row, row.orderId, onFailedForGood, fields, message))) return;
+    } else {
+      await retryWhileBusy(() => this.orm.em.fork().nativeUpdate(OutboxMessage, { id: row.id, leaseOwner: this.owner }, fields), this.busyTimeoutMs);
+    }
     this.log[failed ? 'error' : 'warn']({ outboxId: row.id, topic: row.topic, orderId: row.orderId, attempts, error: message }, failed ? 'side effect failed for good' : 'side effect failed; will retry');
+  }
+
+  /**
+   * Marks the row FAILED and runs its handler's `onFailedForGood` in the order's lineage transaction, so the order
+   * is flagged exactly when the row is FAILED. Returns false when the row was no longer ours (nothing written).
+   */
+  private async failInLineage(row: OutboxMessage, orderId: string, onFailedForGood: NonNullable<FailureHook['onFailedForGood']>, fields: Partial<OutboxMessage>, message: string): Promise<boolean> {
+    const { cartId } = await this.orm.em.fork().findOneOrFail(Order, { id: orderId }, { fields: ['cartId'] });
+    const cause = {
+      trigger: `outbox.${row.topic.toLowerCase()}.failed`,
+      source: TransitionSource.WORKER,
+      detail: storableText(`outbox row ${row.id} failed for good after ${fields.attempts === 1 ? '1 attempt' : `${fields.attempts} attempts`}: ${message}`, LAST_ERROR_KEEP_CHARS),
+    };
+    try {
+      await this.transitions.inLineage(cartId, async (tx) => {
+        const marked = await tx.em.nativeUpdate(OutboxMessage, { id: row.id, leaseOwner: this.owner, status: OutboxStatus.PENDING }, fields);
+        if (marked !== 1) throw new LeaseLostError(row.id);
+        const order = await tx.em.findOneOrFail(Order, { id: orderId });
+        const payment = await tx.em.findOneOrFail(Payment, { orderId });
+        await onFailedForGood(tx, { order, payment }, row, message, cause);
+      });
+      return true;
+    } catch (e) {
+      if (e instanceof LeaseLostError) return false;
+      throw e;
+    }
   }
 
   /** Exponential, from OUTBOX_RETRY_BASE_MS up to OUTBOX_RETRY_MAX_MS, with "equal jitter" (half fixed, half random). */

@@ -15,7 +15,29 @@ export interface EffectTarget {
   payment: Payment;
 }
 
-export interface InDatabaseHandler {
+/**
+ * Thrown by a handler when no retry can help (the gateway says the payment can no longer be voided, say): the
+ * row is FAILED at once, with this message, instead of after OUTBOX_MAX_ATTEMPTS.
+ */
+export class UndeliverableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UndeliverableError';
+  }
+}
+
+/** What every handler may add to its delivery. */
+export interface FailureHook {
+  /**
+   * What failing for good means for the row's order (flag it, tell the shop). Called once per time the row becomes
+   * FAILED (after OUTBOX_MAX_ATTEMPTS, or at once on an UndeliverableError), inside the order's lineage transaction
+   * that marks it FAILED: both are written or neither is (the row then stays claimed until its lease expires and
+   * is tried again). Only for rows that name an order. Throws to leave the row as it was.
+   */
+  onFailedForGood?(tx: LineageTransaction, target: EffectTarget, row: OutboxMessage, lastError: string, cause: Cause): Promise<void> | void;
+}
+
+export interface InDatabaseHandler extends FailureHook {
   readonly kind: 'database';
   /**
    * Applies the effect inside `tx` (the lineage lock is held; the row is marked done in the same transaction).
@@ -24,9 +46,12 @@ export interface InDatabaseHandler {
   apply(tx: LineageTransaction, target: EffectTarget, row: OutboxMessage, cause: Cause): Promise<void>;
 }
 
-export interface ExternalHandler {
+export interface ExternalHandler extends FailureHook {
   readonly kind: 'external';
-  /** Delivers the effect; throws to fail this attempt (retried later). Returns what the other side answered. */
+  /**
+   * Delivers the effect; throws to fail this attempt (retried later, or FAILED at once for an UndeliverableError).
+   * Returns what the other side answered, kept with the row (bounded).
+   */
   deliver(row: OutboxMessage): Promise<string | void>;
 }
 

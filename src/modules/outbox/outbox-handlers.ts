@@ -2,18 +2,34 @@
  * Which handler delivers which side effect. Topics without a handler here are left pending (their workers are
  * not built yet) and never claimed.
  */
+import type { Services } from '../../app/services.js';
 import { takeStock, type StockLine } from '../catalogue/stock-ledger.js';
 import type { AppliedGiftCard } from '../order/order.entity.js';
+import { voidPaymentHandler } from '../payment/void-payment.handler.js';
 import { redeemCoupons, redeemGiftCards } from '../promotions/redemptions.js';
+import { shopWebhookHandlers } from '../shop-webhook/shop-webhook.handlers.js';
 import type { InDatabaseHandler, OutboxHandler } from './outbox-handler.js';
 import { OutboxTopic } from './outbox-message.entity.js';
 
 const inDatabase = (apply: InDatabaseHandler['apply']): InDatabaseHandler => ({ kind: 'database', apply });
 
-export function outboxHandlers(): Map<OutboxTopic, OutboxHandler> {
+/** What the handlers use of the service objects. */
+export type OutboxHandlerDeps = Pick<Services, 'orm' | 'gateways' | 'transitions' | 'payments' | 'shopWebhook'>;
+
+/** The effects inside our own database (exactly once, in the order's lineage transaction). */
+export function inDatabaseHandlers(): Map<OutboxTopic, OutboxHandler> {
   return new Map<OutboxTopic, OutboxHandler>([
     [OutboxTopic.DECREMENT_STOCK, inDatabase((tx, target, row, cause) => takeStock(tx, target, row.payload.lines as StockLine[], cause))],
     [OutboxTopic.REDEEM_COUPONS, inDatabase((tx, target, row, cause) => redeemCoupons(tx, target, row.payload.codes as string[], cause))],
     [OutboxTopic.REDEEM_GIFT_CARDS, inDatabase((tx, target, row, cause) => redeemGiftCards(tx, target, row.payload.giftCards as AppliedGiftCard[], cause))],
+  ]);
+}
+
+/** Every handler: the in-database ones, the shop's webhooks and the voids at the gateway (at least once). */
+export function outboxHandlers(deps: OutboxHandlerDeps): Map<OutboxTopic, OutboxHandler> {
+  return new Map<OutboxTopic, OutboxHandler>([
+    ...inDatabaseHandlers(),
+    ...shopWebhookHandlers(deps.orm, deps.shopWebhook),
+    [OutboxTopic.VOID_PAYMENT, voidPaymentHandler(deps)],
   ]);
 }

@@ -6,13 +6,16 @@ export enum OutboxTopic {
   REDEEM_COUPONS = 'REDEEM_COUPONS',
   REDEEM_GIFT_CARDS = 'REDEEM_GIFT_CARDS',
   SEND_CONFIRMATION_EMAIL = 'SEND_CONFIRMATION_EMAIL',
+  /** Seed 003's export of a ready order: the `order.ready` webhook to the shop's systems. */
   EXPORT_ORDER = 'EXPORT_ORDER',
   /** Void an authorisation that has no order to pay for (invariant 5). */
   VOID_PAYMENT = 'VOID_PAYMENT',
-  /** Tell the shop about an order that needs attention. */
+  /** Tell the shop about an order that needs attention (by e-mail). */
   NOTIFY_SHOP = 'NOTIFY_SHOP',
   /** Seed 003's "pending payment" alert to the shop; due PENDING_PAYMENT_ALERT_AFTER after checkout, owed only if still pending then. */
   PENDING_PAYMENT_ALERT = 'PENDING_PAYMENT_ALERT',
+  /** Tell the shop's systems about a flag on an order: the `order.flagged` webhook (one row per flag). */
+  SHOP_WEBHOOK = 'SHOP_WEBHOOK',
 }
 
 export enum OutboxStatus {
