@@ -27,6 +27,15 @@ export function configurationWarnings(config: AppConfig): string[] {
   if (!config.storefrontReturnUrlConfigured) {
     warnings.push(`STOREFRONT_RETURN_URL is not set: shoppers come back to the placeholder page ${config.publicBaseUrl}/return; point it at your storefront's confirmation page.`);
   }
+  const mail = config.mail;
+  if (!mail.smtpUrl) {
+    warnings.push(`SMTP_URL is not set: e-mails (order confirmations, the shop's alerts) are written to ${mail.dir} as .eml files, not sent.`);
+  } else if (!mail.fromConfigured) {
+    warnings.push(`MAIL_FROM is not set: e-mails are sent from ${mail.from}, which mail servers may refuse; set it to your shop's address.`);
+  }
+  if (mail.shopAdminEmails.length === 0) {
+    warnings.push('SHOP_ADMIN_EMAIL is not set: the shop is not e-mailed about flagged orders (amount mismatch, out of stock, …) or missing payment callbacks.');
+  }
   if (LOCAL_HOST.test(new URL(config.publicBaseUrl).hostname)) {
     warnings.push(`PUBLIC_BASE_URL is ${config.publicBaseUrl}: a gateway on the internet cannot reach the callback URL ${config.publicBaseUrl}/callbacks/quickpay there.`);
   }

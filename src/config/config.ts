@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { emailAddressProblem } from '../modules/shared/email-address.js';
 
 /** Which database a `DATABASE_URL` selects. */
 export enum DatabaseKind {
@@ -158,6 +159,40 @@ export interface QuickPayConfig {
   readonly allowedSources: readonly string[];
 }
 
+/**
+ * How e-mail goes out (the confirmation to the customer, the shop's alerts). See docs/DESIGN.md, "E-mail".
+ */
+export interface MailConfig {
+  /**
+   * `smtp://user:pass@host:587` (STARTTLS when the server offers it) or `smtps://…:465` (TLS from the start);
+   * nodemailer's URL options (`?requireTLS=true`…) are honoured. Undefined: messages are written to `dir`.
+   */
+  readonly smtpUrl: string | undefined;
+  /** The SMTP server as logs may show it: no credentials. */
+  readonly smtpServer: string | undefined;
+  /**
+   * Milliseconds one message may take, from connecting to the server's acceptance; then the attempt fails (and is
+   * retried). Less than OUTBOX_LEASE_MS, so a worker never sends a message whose row another worker may take over.
+   */
+  readonly smtpTimeoutMs: number;
+  /** The sender (`Shop <orders@shop.example>` or a bare address). */
+  readonly from: string;
+  /** Whether MAIL_FROM was set (otherwise a no-reply address at the PUBLIC_BASE_URL's host). */
+  readonly fromConfigured: boolean;
+  /** Absolute path of the local mail folder (.eml files), used when `smtpUrl` is undefined. */
+  readonly dir: string;
+  /** Absolute path of the shop's own templates; each file there replaces the shipped one of its name. */
+  readonly templatesDir: string | undefined;
+  /** Where the shop's alerts go (one or more addresses); empty: no alert is e-mailed. */
+  readonly shopAdminEmails: readonly string[];
+  /** BCP 47 locale of amounts and dates in messages. */
+  readonly locale: string;
+  /** IANA time zone of dates in messages. */
+  readonly timeZone: string;
+  /** The right-hand side of every Message-ID: the host of PUBLIC_BASE_URL. */
+  readonly messageIdHost: string;
+}
+
 export interface AppConfig {
   readonly port: number;
   readonly host: string;
@@ -193,6 +228,7 @@ export interface AppConfig {
   /** Milliseconds a stopping service waits for in-flight requests and deliveries before it closes anyway. */
   readonly shutdownGraceMs: number;
   readonly outbox: OutboxPolicy;
+  readonly mail: MailConfig;
   readonly quickpay: QuickPayConfig;
 }
 
@@ -255,6 +291,18 @@ const EnvSchema = z.object({
   OUTBOX_MAX_ATTEMPTS: int(10, 1, 1_000),
   OUTBOX_RETRY_BASE_MS: int(1_000, 10, 3_600_000),
   OUTBOX_RETRY_MAX_MS: int(3_600_000, 10, 86_400_000),
+  SMTP_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim() : undefined))
+    .refine((v) => v === undefined || /^smtps?:\/\/[^/?#]+/i.test(v), 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@smtp.example.com:587'),
+  SMTP_TIMEOUT_MS: int(30_000, 1_000, 600_000),
+  MAIL_FROM: z.string().optional(),
+  MAIL_DIR: z.string().min(1).default('./data/mail'),
+  MAIL_TEMPLATES_DIR: z.string().optional(),
+  SHOP_ADMIN_EMAIL: csv,
+  MAIL_LOCALE: z.string().min(1).default('en'),
+  MAIL_TIME_ZONE: z.string().min(1).default('UTC'),
   QUICKPAY_MERCHANT_ID: z.string().default(''),
   QUICKPAY_AGREEMENT_ID: z.string().default(''),
   QUICKPAY_API_KEY: z.string().default(''),
@@ -296,6 +344,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(['HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS']);
   }
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const mail = mailConfig(e, publicBaseUrl);
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -353,6 +402,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retryBaseMs: e.OUTBOX_RETRY_BASE_MS,
       retryMaxMs: Math.max(e.OUTBOX_RETRY_MAX_MS, e.OUTBOX_RETRY_BASE_MS),
     }),
+    mail,
     quickpay: Object.freeze({
       merchantId: e.QUICKPAY_MERCHANT_ID,
       agreementId: e.QUICKPAY_AGREEMENT_ID,
@@ -363,5 +413,56 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowTestMode: e.QUICKPAY_ALLOW_TEST_MODE,
       allowedSources: Object.freeze(e.QUICKPAY_ALLOWED_SOURCES),
     }),
+  });
+}
+
+/** `Name <address>` or a bare address: the parts, or undefined when it is neither. */
+export function parseMailbox(value: string): { name: string; address: string } | undefined {
+  const m = /^\s*(?:([^<>]*?)\s*<([^<>]*)>|([^<>\s]+))\s*$/.exec(value);
+  if (!m) return undefined;
+  const address = m[2] ?? m[3];
+  const name = (m[1] ?? '').replace(/^"(.*)"$/, '$1');
+  // A display name is a header's text: no line breaks or NULs (nodemailer encodes the rest).
+  if (emailAddressProblem(address) || /[\u0000-\u001f\u007f]/.test(name)) return undefined;
+  return { name, address };
+}
+
+function mailConfig(e: z.infer<typeof EnvSchema>, publicBaseUrl: string): MailConfig {
+  const problems: string[] = [];
+  const host = new URL(publicBaseUrl).hostname;
+  // An IPv6 host ([::1]) cannot be the domain of an address.
+  const from = e.MAIL_FROM?.trim() || `Order Reconciler <no-reply@${host && !host.startsWith('[') ? host : 'localhost'}>`;
+  if (e.MAIL_FROM?.trim() && !parseMailbox(from)) problems.push('MAIL_FROM: must be an address, or a name and an address: Shop <orders@shop.example>');
+  for (const address of e.SHOP_ADMIN_EMAIL) {
+    const problem = emailAddressProblem(address);
+    if (problem) problems.push(`SHOP_ADMIN_EMAIL: ${address} ${problem}`);
+  }
+  if (e.SMTP_URL && e.SMTP_TIMEOUT_MS >= e.OUTBOX_LEASE_MS) {
+    // A worker does not start a delivery its lease may not outlast (another worker would send it again).
+    problems.push('SMTP_TIMEOUT_MS: must be less than OUTBOX_LEASE_MS, or no message could ever be sent');
+  }
+  try {
+    new Intl.DateTimeFormat(e.MAIL_LOCALE, { timeZone: e.MAIL_TIME_ZONE });
+  } catch (err) {
+    problems.push(`MAIL_LOCALE / MAIL_TIME_ZONE: ${(err as Error).message}`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  let smtpServer: string | undefined;
+  if (e.SMTP_URL) {
+    const url = new URL(e.SMTP_URL);
+    smtpServer = `${url.protocol}//${url.host}`;
+  }
+  return Object.freeze({
+    smtpUrl: e.SMTP_URL,
+    smtpServer,
+    smtpTimeoutMs: e.SMTP_TIMEOUT_MS,
+    from,
+    fromConfigured: !!e.MAIL_FROM?.trim(),
+    dir: resolve(e.MAIL_DIR),
+    templatesDir: e.MAIL_TEMPLATES_DIR?.trim() ? resolve(e.MAIL_TEMPLATES_DIR.trim()) : undefined,
+    shopAdminEmails: Object.freeze(e.SHOP_ADMIN_EMAIL),
+    locale: e.MAIL_LOCALE,
+    timeZone: e.MAIL_TIME_ZONE,
+    messageIdHost: host || 'localhost',
   });
 }
