@@ -17,7 +17,7 @@ export interface RunningWorkers {
 export function startWorkers(services: Services): RunningWorkers {
   const { config, orm, transitions, log } = services;
   const busyTimeoutMs = (config.database.timeouts ?? DATABASE_TIMEOUT_DEFAULTS).busyMs;
-  const outbox = new OutboxDispatcher(orm, config.database.kind, transitions, outboxHandlers(), config.outbox, busyTimeoutMs, log.child({ component: 'outbox' }));
+  const outbox = new OutboxDispatcher(orm, config.database.kind, transitions, outboxHandlers(services), config.outbox, busyTimeoutMs, log.child({ component: 'outbox' }));
   const loops = [new WorkerLoop(outbox, config.outbox.pollIntervalMs, log.child({ component: 'workers' }))];
   for (const loop of loops) loop.start();
   return {

@@ -7,7 +7,7 @@ import { outboxHandlers } from '../../src/modules/outbox/outbox-handlers.js';
 import type { OutboxTopic } from '../../src/modules/outbox/outbox-message.entity.js';
 import type { Services } from '../../src/app/services.js';
 
-export function outboxWorker(svc: { services: Services }, policy: Partial<OutboxPolicy> = {}, handlers: Map<OutboxTopic, OutboxHandler> = outboxHandlers()): OutboxDispatcher {
+export function outboxWorker(svc: { services: Services }, policy: Partial<OutboxPolicy> = {}, handlers: Map<OutboxTopic, OutboxHandler> = outboxHandlers(svc.services)): OutboxDispatcher {
   const { orm, config, transitions } = svc.services;
   return new OutboxDispatcher(orm, config.database.kind, transitions, handlers, { ...config.outbox, ...policy }, (config.database.timeouts ?? DATABASE_TIMEOUT_DEFAULTS).busyMs, pino({ level: 'silent' }));
 }
