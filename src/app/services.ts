@@ -21,6 +21,8 @@ import { OrderQueryService } from '../modules/order/order-query.service.js';
 import { OutboxAdminService } from '../modules/outbox/outbox-admin.service.js';
 import { RedirectOutcomeService } from '../modules/order/redirect-outcome.service.js';
 import { PaymentStateService } from '../modules/payment/payment-state.service.js';
+import { PendingPaymentsService } from '../modules/reconciler/pending-payments.service.js';
+import { PaymentReconciler } from '../modules/reconciler/reconciler.js';
 import { PromotionService } from '../modules/promotions/promotion.service.js';
 import { TransitionService } from '../modules/transition/transition.service.js';
 import type { Logger } from './logger.js';
@@ -45,6 +47,8 @@ export interface Services {
   inbox: NotificationInbox;
   inboxRetention: InboxRetention;
   outboxAdmin: OutboxAdminService;
+  reconciler: PaymentReconciler;
+  pendingPayments: PendingPaymentsService;
   /** The confirmation e-mail and the shop's alerts (SMTP, or the local mail folder). */
   mailer: Mailer;
 }
@@ -57,8 +61,9 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
   const liveCheck = live.healthCheck();
   const allowTestMode = (g: GatewayName) => (g === GatewayName.QUICKPAY ? config.quickpay.allowTestMode : false);
   const payments = new PaymentStateService(orm, allowTestMode);
-  // First: it reads and tries every mail template, so a broken one stops the start before anything runs.
+  // It reads and tries every mail template, so a broken one stops the start before anything runs.
   const mailer = createMailer(config.mail, log.child({ component: 'mail' }));
+  const reconciler = new PaymentReconciler(orm, config.database.kind, transitions, payments, gateways, config.reconciler, busyTimeoutMs, log.child({ component: 'reconciler' }));
   return {
     config,
     log,
@@ -85,6 +90,8 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
       log.child({ component: 'inbox' }),
     ),
     outboxAdmin: new OutboxAdminService(orm, writer),
+    reconciler,
+    pendingPayments: new PendingPaymentsService(orm, transitions, reconciler),
     inboxRetention: new InboxRetention(orm, config.inbox.rejectedRetentionHours, busyTimeoutMs, log.child({ component: 'inbox-retention' })),
     mailer,
   };

@@ -3,6 +3,7 @@
  * frozen object. Nothing else touches `process.env`.
  */
 import { resolve } from 'node:path';
+import parseMs from 'ms';
 import { z } from 'zod';
 import { emailAddressProblem } from '../modules/shared/email-address.js';
 
@@ -130,6 +131,25 @@ export interface OutboxPolicy {
   readonly retryMaxMs: number;
 }
 
+/** How payments whose notification is late or missing are chased at the gateway (seed 003). */
+export interface ReconcilerPolicy {
+  /**
+   * Milliseconds between the polls of one pending payment: the first after placing the order, then each after the
+   * previous; the last repeats until `giveUpAfterMs`.
+   */
+  readonly scheduleMs: readonly number[];
+  /** Milliseconds after placing when the gateway is asked one last time and, still unpaid, the payment expires. */
+  readonly giveUpAfterMs: number;
+  /** Milliseconds after placing when the shop gets one "pending payment" alert. */
+  readonly pendingAlertAfterMs: number;
+  /** Payments polled at once by one worker. */
+  readonly batchSize: number;
+  /** Milliseconds a worker holds a payment it polls; another worker may take it after (the first crashed). */
+  readonly leaseMs: number;
+  /** Milliseconds between two looks for due payments when the last look found none. */
+  readonly pollIntervalMs: number;
+}
+
 /** What the callback bridge keeps of what it is sent, and for how long. */
 export interface InboxPolicy {
   /** Bytes of a rejected message's body that are kept (to diagnose it); the rest is dropped. */
@@ -228,6 +248,7 @@ export interface AppConfig {
   /** Milliseconds a stopping service waits for in-flight requests and deliveries before it closes anyway. */
   readonly shutdownGraceMs: number;
   readonly outbox: OutboxPolicy;
+  readonly reconciler: ReconcilerPolicy;
   readonly mail: MailConfig;
   readonly quickpay: QuickPayConfig;
 }
@@ -244,6 +265,29 @@ const flag = z
 
 /** A whole number of `unit` (ms, bytes…) from `min` to `max`, with a default. */
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+
+/** A duration such as `90s`, `15m`, `1h` or `24h` (the `ms` package's notation), in milliseconds, at least 1 ms. */
+const duration = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((v, ctx) => {
+      const n = parseDuration(v);
+      if (n === undefined) ctx.addIssue({ code: 'custom', message: `not a duration: ${v} (use e.g. 90s, 15m, 1h)` });
+      return n ?? 0;
+    });
+
+/** A comma-separated list of durations, e.g. `5m,15m,1h`. */
+const durations = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((v, ctx) => {
+      const parts = v.split(',').map((p) => p.trim()).filter(Boolean);
+      const values = parts.map(parseDuration);
+      if (parts.length === 0 || values.some((n) => n === undefined)) ctx.addIssue({ code: 'custom', message: `not a list of durations: ${v} (use e.g. 5m,15m,1h)` });
+      return values.filter((n): n is number => n !== undefined);
+    });
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -291,6 +335,12 @@ const EnvSchema = z.object({
   OUTBOX_MAX_ATTEMPTS: int(10, 1, 1_000),
   OUTBOX_RETRY_BASE_MS: int(1_000, 10, 3_600_000),
   OUTBOX_RETRY_MAX_MS: int(3_600_000, 10, 86_400_000),
+  RECONCILER_SCHEDULE: durations('5m,15m,1h'),
+  RECONCILER_GIVE_UP_AFTER: duration('24h'),
+  PENDING_PAYMENT_ALERT_AFTER: duration('15m'),
+  RECONCILER_BATCH_SIZE: int(20, 1, 1_000),
+  RECONCILER_LEASE_MS: int(60_000, 1_000, 3_600_000),
+  RECONCILER_POLL_INTERVAL_MS: int(1_000, 10, 600_000),
   SMTP_URL: z
     .string()
     .optional()
@@ -312,6 +362,12 @@ const EnvSchema = z.object({
   QUICKPAY_ALLOW_TEST_MODE: flag,
   QUICKPAY_ALLOWED_SOURCES: csv,
 });
+
+/** Milliseconds of a duration like `15m`; undefined when it is not one (or is not positive). */
+function parseDuration(text: string): number | undefined {
+  const n = parseMs(text.trim() as Parameters<typeof parseMs>[0]);
+  return typeof n === 'number' && Number.isFinite(n) && n >= 1 ? Math.round(n) : undefined;
+}
 
 /** Thrown when the environment cannot make a valid configuration; lists every problem at once. */
 export class ConfigError extends Error {
@@ -401,6 +457,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
       retryBaseMs: e.OUTBOX_RETRY_BASE_MS,
       retryMaxMs: Math.max(e.OUTBOX_RETRY_MAX_MS, e.OUTBOX_RETRY_BASE_MS),
+    }),
+    reconciler: Object.freeze({
+      scheduleMs: Object.freeze(e.RECONCILER_SCHEDULE),
+      giveUpAfterMs: e.RECONCILER_GIVE_UP_AFTER,
+      pendingAlertAfterMs: e.PENDING_PAYMENT_ALERT_AFTER,
+      batchSize: e.RECONCILER_BATCH_SIZE,
+      leaseMs: e.RECONCILER_LEASE_MS,
+      pollIntervalMs: e.RECONCILER_POLL_INTERVAL_MS,
     }),
     mail,
     quickpay: Object.freeze({

@@ -62,9 +62,9 @@ async function freePort(host: string): Promise<number> {
  * Starts the demo. Reads (from `env`, by default the process's): PORT (4000; 0 picks a free one), HOST (127.0.0.1),
  * DATABASE_URL (./data/demo.sqlite), PUBLIC_BASE_URL, ADMIN_API_KEY, LOG_LEVEL (warn), REDIS_URL,
  * SIMULATOR_PORT (4010; 0 picks a free one), SIMULATOR_PUBLIC_URL (the simulator's address as browsers reach it),
- * SIMULATOR_RETRY_INTERVAL_MS (3000), DEMO_SMTP_PORT (2525; 0 picks a free one), SHOP_ADMIN_EMAIL, MAIL_FROM. The
- * QuickPay settings always point at the in-process simulator with the demo keys, and SMTP_URL at the demo's own
- * mail server, whatever the environment says.
+ * SIMULATOR_RETRY_INTERVAL_MS (3000), RECONCILER_SCHEDULE (5s), DEMO_SMTP_PORT (2525; 0 picks a free one),
+ * SHOP_ADMIN_EMAIL, MAIL_FROM. The QuickPay settings always point at the in-process simulator with the demo keys,
+ * and SMTP_URL at the demo's own mail server, whatever the environment says.
  */
 export async function startDemo(env: Record<string, string | undefined> = process.env): Promise<RunningDemo> {
   // Empty variables count as unset, as in a .env file with `KEY=`.
@@ -113,6 +113,10 @@ export async function startDemo(env: Record<string, string | undefined> = proces
       QUICKPAY_ALLOW_TEST_MODE: 'true',
       // The simulator posts callbacks from this machine; any allow-list from the environment would refuse them.
       QUICKPAY_ALLOWED_SOURCES: '',
+      // QuickPay's hours, shrunk to seconds so a dropped callback visibly ends READY through the reconciler.
+      RECONCILER_SCHEDULE: e.RECONCILER_SCHEDULE ?? '5s',
+      RECONCILER_GIVE_UP_AFTER: e.RECONCILER_GIVE_UP_AFTER ?? '10m',
+      PENDING_PAYMENT_ALERT_AFTER: e.PENDING_PAYMENT_ALERT_AFTER ?? '1m',
       // Every e-mail goes to the demo's own mail server, shown at /shop/mailbox.html.
       SMTP_URL: mailbox.smtpUrl,
       MAIL_FROM: e.MAIL_FROM ?? DEMO_MAIL.from,
@@ -200,7 +204,8 @@ Try this
   5. Break the gateway on purpose. Faults for every payment opened from now on ('{}' turns them off):
        curl -X PUT ${sim}/_sim/faults -H 'content-type: application/json' -d '{"drop":true}'
      (or "duplicate": 2, "reorder": true, "delayMs": 5000, "failFirstAttempt": true). With "drop" the callback
-     never comes and the order stays pending (the reconciler that asks QuickPay is not built yet). What the simulator holds, sent and was answered:
+     never comes: the confirmation page says it waits, and within seconds the reconciler asks the simulator's API
+     and the order turns ready by itself. What the simulator holds, sent and was answered:
        curl ${sim}/_sim/payments
      A payment's {id} is in the window's address (/window/{id}) and its {order_id} is the window's "Order R…".
      Let one payment's callbacks through again, then resend its callback:

@@ -9,9 +9,10 @@ import { ProductResolver } from '../modules/catalogue/product.resolver.js';
 import { InboxResolver } from '../modules/inbox/inbox.resolver.js';
 import { OrderResolver } from '../modules/order/order.resolver.js';
 import { OutboxResolver } from '../modules/outbox/outbox.resolver.js';
+import { PendingPaymentsResolver } from '../modules/reconciler/pending-payments.resolver.js';
 import { PromotionResolver } from '../modules/promotions/promotion.resolver.js';
 
-export const resolvers = [ProductResolver, PromotionResolver, CartResolver, OrderResolver, InboxResolver, OutboxResolver] as const;
+export const resolvers = [ProductResolver, PromotionResolver, CartResolver, OrderResolver, InboxResolver, OutboxResolver, PendingPaymentsResolver] as const;
 
 /**
  * Every subscription brings its own `subscribe` (current state first, then changes from the LiveStatusBus), so

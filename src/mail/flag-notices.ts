@@ -64,6 +64,13 @@ export const FLAG_NOTICES: Readonly<Record<OrderFlag, FlagNotice>> = Object.free
       'A gift card applied to this order was unlocked by hand and spent elsewhere before this order was paid: the order took only what was left, so it is paid less than its total.',
     todo: 'Collect the difference from the customer, or accept the loss, before you ship.',
   },
+  [OrderFlag.PAYMENT_EXPIRED]: {
+    title: 'no payment came: the order was cancelled',
+    happened:
+      "The gateway never confirmed a payment for this order: its callback did not come, and the gateway, asked again and again until RECONCILER_GIVE_UP_AFTER, still had no authorisation. The payment expired and the order was cancelled (its cart reopened, its gift cards released).",
+    todo:
+      "Nothing to ship. If the customer says they paid, look the payment up in the gateway's administration; an authorisation that arrives after all is still recorded, and either revives the order or is voided.",
+  },
   [OrderFlag.NOTIFICATION_NOT_APPLIED]: {
     title: "a gateway notification could not be applied",
     happened:

@@ -1,5 +1,5 @@
 /**
- * The background workers of one process: today the outbox's delivery. They start with the service (or alone, in a
+ * The background workers of one process: the outbox's delivery and the reconciler. They start with the service (or alone, in a
  * process started with SERVICE_ROLE=worker) and stop with it, finishing the batch in hand within the grace period.
  */
 import type { Services } from '../app/services.js';
@@ -18,7 +18,8 @@ export function startWorkers(services: Services): RunningWorkers {
   const { config, orm, transitions, log } = services;
   const busyTimeoutMs = (config.database.timeouts ?? DATABASE_TIMEOUT_DEFAULTS).busyMs;
   const outbox = new OutboxDispatcher(orm, config.database.kind, transitions, outboxHandlers(services), config.outbox, busyTimeoutMs, log.child({ component: 'outbox' }));
-  const loops = [new WorkerLoop(outbox, config.outbox.pollIntervalMs, log.child({ component: 'workers' }))];
+  const loopLog = log.child({ component: 'workers' });
+  const loops = [new WorkerLoop(outbox, config.outbox.pollIntervalMs, loopLog), new WorkerLoop(services.reconciler, config.reconciler.pollIntervalMs, loopLog)];
   for (const loop of loops) loop.start();
   return {
     outbox,

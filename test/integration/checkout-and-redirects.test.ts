@@ -77,7 +77,11 @@ describe(`checkout and redirect outcomes (${process.env.TEST_DATABASE ?? 'sqlite
     assert.equal(ready.source, 'GATEWAY_NOTIFICATION');
     assert.ok(ready.inboxMessageId);
     const topics = (await db.outbox(co.order.id)).map((o) => o.topic).sort();
-    assert.deepEqual(topics, [OutboxTopic.DECREMENT_STOCK, OutboxTopic.EXPORT_ORDER, OutboxTopic.SEND_CONFIRMATION_EMAIL].sort(), 'ready effects written once');
+    assert.deepEqual(
+      topics,
+      [OutboxTopic.DECREMENT_STOCK, OutboxTopic.EXPORT_ORDER, OutboxTopic.SEND_CONFIRMATION_EMAIL, OutboxTopic.PENDING_PAYMENT_ALERT].sort(),
+      'ready effects written once, beside the pending-payment alert owed since checkout (sent only if it still waits)',
+    );
   });
 
   it('a cancel reopens the same cart, a second cancel changes nothing, and a re-checkout loses nothing', async () => {

@@ -25,6 +25,11 @@ const FOUND: Record<'anyInterleaving' | 'onePayment', Command[][]> = {
       { kind: 'gateway', action: 'refund', target: 0 },
       { kind: 'together', commands: [{ kind: 'deliver', target: 0, message: 'latest', pick: 0, copies: 1 }, { kind: 'redirect', outcome: RedirectOutcome.SUCCESS, target: 0 }] },
     ],
+    // The reconciler's answer is applied even when a redirect cancel wins the race to the lineage lock.
+    [
+      { kind: 'gateway', action: 'authorizePending', target: 0 },
+      { kind: 'together', commands: [{ kind: 'redirect', outcome: RedirectOutcome.CANCEL, target: 0 }, { kind: 'reconcile', target: 0 }] },
+    ],
   ],
   onePayment: [
     // A newer message that repeats the current status still moves the gateway's position on, so the older one

@@ -6,7 +6,10 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Services } from '../../src/app/services.js';
-import { GatewayName, NotificationOutcome } from '../../src/gateways/gateway.js';
+import { GatewayRegistry } from '../../src/gateways/gateway-registry.js';
+import { GatewayName, NotificationOutcome, type PaymentGateway, type PaymentStateEvent } from '../../src/gateways/gateway.js';
+import { Payment } from '../../src/modules/payment/payment.entity.js';
+import { PaymentReconciler } from '../../src/modules/reconciler/reconciler.js';
 import { toPaymentStateEvent, QuickPayPaymentSchema } from '../../src/gateways/quickpay/quickpay.payment.js';
 import { signCallbackBody } from '../../src/gateways/quickpay/quickpay.signing.js';
 import { OrderAccess } from '../../src/modules/access/order-access.js';
@@ -41,6 +44,8 @@ export type Command =
   | { kind: 'editLine'; sku: string; quantity: number }
   | { kind: 'editField'; key: string; value: string }
   | { kind: 'checkout'; retrySameKey: boolean }
+  /** The reconciler asks the gateway about one payment (the gateway answers with where the payment stands now). */
+  | { kind: 'reconcile'; target: number }
   /** A worker delivers what is owed (stock, coupons, gift cards); `twice`: a second worker runs at the same time. */
   | { kind: 'deliverEffects'; twice: boolean }
   | { kind: 'together'; commands: Command[] };
@@ -51,6 +56,7 @@ const racing: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ kind: fc.constant('redirect' as const), outcome: fc.constantFrom(...Object.values(RedirectOutcome)), target }),
   fc.record({ kind: fc.constant('deliver' as const), target, message: fc.constantFrom('latest' as const, 'any' as const), pick: fc.nat(), copies: fc.integer({ min: 1, max: 3 }) }),
   fc.record({ kind: fc.constant('deliverEffects' as const), twice: fc.boolean() }),
+  fc.record({ kind: fc.constant('reconcile' as const), target }),
 );
 const single: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: racing, weight: 6 },
@@ -102,6 +108,8 @@ interface ModelOrder {
   ops: QuickPayOp[];
   messages: GatewayMessage[];
   delivered: Set<number>;
+  /** Messages (by index) the reconciler heard as the gateway's answer: the latest one when it asked. */
+  polled: Set<number>;
   successRedirects: number;
 }
 
@@ -140,6 +148,15 @@ export class Lineage {
       }
       case 'gateway':
         return this.gatewayAct(this.pick(cmd.target), cmd.action);
+      case 'reconcile': {
+        const o = this.pick(cmd.target);
+        const latest = o.messages.length - 1;
+        if (latest >= 0) o.polled.add(latest);
+        const answer = latest >= 0 ? toPaymentStateEvent(QuickPayPaymentSchema.parse(JSON.parse(o.messages[latest].body))) : null;
+        const payment = await this.services.orm.em.fork().findOneOrFail(Payment, { orderId: o.id });
+        await this.reconcilerAnswering(answer).reconcileNow(payment.id);
+        return;
+      }
       case 'deliverEffects':
         await Promise.all(Array.from({ length: cmd.twice ? 2 : 1 }, () => drain(outboxWorker(this))));
         return;
@@ -189,6 +206,7 @@ export class Lineage {
             ops: [],
             messages: [],
             delivered: new Set(),
+            polled: new Set(),
             successRedirects: 0,
           });
         });
@@ -230,6 +248,14 @@ export class Lineage {
     o.messages.push({ body, sequence: event.sequence, status: event.status, amountAuthorized: event.amountAuthorized, amountCaptured: event.amountCaptured });
   }
 
+  /** The service's reconciler, asking a gateway that answers `answer` (the model's latest word on the payment). */
+  private reconcilerAnswering(answer: PaymentStateEvent | null): PaymentReconciler {
+    const real = this.services.gateways.get(GatewayName.QUICKPAY);
+    const gateway: PaymentGateway = Object.assign(Object.create(real) as PaymentGateway, { fetchPaymentStatus: async () => answer });
+    const { orm, config, transitions, payments, log } = this.services;
+    return new PaymentReconciler(orm, config.database.kind, transitions, payments, new GatewayRegistry([gateway]), config.reconciler, 5000, log);
+  }
+
   private pick(back: number): ModelOrder {
     return this.orders[Math.max(0, this.orders.length - 1 - back)];
   }
@@ -244,6 +270,9 @@ export class Lineage {
     }
   }
 }
+
+/** Who may speak for the gateway: its signed notifications, and its own answers to the reconciler (invariant 4). */
+const VERIFIED_SOURCES: ReadonlySet<TransitionSource> = new Set([TransitionSource.GATEWAY_NOTIFICATION, TransitionSource.RECONCILER]);
 
 /** DESIGN.md invariants 1, 2, 4, 6, 7 and 8 (and 5's "never silently kept"), checked against the database. */
 export async function checkInvariants(services: Services, lineage: Lineage, cartsBefore: number): Promise<void> {
@@ -286,7 +315,8 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
     // 4. Verified truth wins and only moves forward: the payment is where the newest delivered message put it,
     //    only notifications moved it past PENDING, and only notifications made an order ready.
     // Messages are produced in the gateway's order, so the newest delivered is the one produced last.
-    const newest = m.delivered.size ? m.messages[Math.max(...m.delivered)] : undefined;
+    const heard = new Set([...m.delivered, ...m.polled]);
+    const newest = heard.size ? m.messages[Math.max(...heard)] : undefined;
     const expected = newest?.status ?? (m.successRedirects > 0 ? PaymentStatus.PENDING : PaymentStatus.INITIATED);
     assert.equal(payment.status, expected, `payment of ${m.id}: newest delivered message says ${newest?.status ?? 'nothing'}`);
     if (newest) {
@@ -295,7 +325,7 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
     }
     for (const t of trail) {
       const verifiedOnly = t.subject === TransitionSubject.PAYMENT ? t.toStatus !== PaymentStatus.PENDING && t.fromStatus !== null : t.subject === TransitionSubject.ORDER && t.toStatus === OrderStatus.READY;
-      if (verifiedOnly) assert.equal(t.source, TransitionSource.GATEWAY_NOTIFICATION, `${t.subject} ${t.fromStatus} -> ${t.toStatus} by ${t.source}`);
+      if (verifiedOnly) assert.ok(VERIFIED_SOURCES.has(t.source), `${t.subject} ${t.fromStatus} -> ${t.toStatus} by ${t.source}`);
     }
 
     // 6. Amounts match: a ready order was paid its own total in its own currency, and still holds the money or is

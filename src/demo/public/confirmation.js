@@ -15,10 +15,15 @@ const FLAG_TEXT = {
   AMOUNT_MISMATCH: 'The amount authorised differs from the order total; the shop will contact you.',
   COUPON_ALREADY_USED: 'A coupon on this order had already been used; the shop will review the order.',
   LATE_AUTHORIZATION_TO_VOID: 'The payment arrived after the order was cancelled; it will be voided.',
+  PAYMENT_EXPIRED: 'No payment came through for this order; it was cancelled and nothing was charged.',
+  PAYMENT_REFUNDED: 'The payment was refunded.',
+  OUT_OF_STOCK: 'Part of the order is out of stock; the shop will contact you.',
 };
 const PAYMENT_TEXT = {
   INITIATED: 'Not paid yet.',
-  PENDING: 'QuickPay has not confirmed the payment to the shop yet. This page updates by itself.',
+  // Seed 003's text for the confirmation page while the payment is pending.
+  PENDING:
+    'We have received your order but the shop is awaiting some information about the payment. You will receive an order confirmation e-mail as soon as this is resolved. If you do not receive an order confirmation e-mail within a few hours, please contact us.',
   AUTHORIZED: 'The amount is reserved on your card and will be charged when the order ships.',
   CAPTURED: 'The amount has been charged.',
   REFUNDED: 'The amount has been refunded.',

@@ -8,7 +8,7 @@ import { OutboxTopic } from '../outbox/outbox-message.entity.js';
 import { holdsMoney } from '../payment/payment.machine.js';
 import type { Payment } from '../payment/payment.entity.js';
 import type { Cause, LineageTransaction } from '../transition/lineage-transaction.js';
-import { OrderFlag, type Order } from './order.entity.js';
+import { OrderFlag, OrderLineKind, type Order } from './order.entity.js';
 import { OrderStatus, type OrderGuardContext } from './order.machine.js';
 
 /** The cart still holds what `order` was placed from, and nothing was placed from it since (invariant 5). */
@@ -97,7 +97,8 @@ export function flag(tx: LineageTransaction, order: Order, payment: Payment, f: 
 function writeReadyEffects(tx: LineageTransaction, order: Order): void {
   const key = `order:${order.id}`;
   const payload = { orderId: order.id };
-  tx.addOutbox(OutboxTopic.DECREMENT_STOCK, key, order.id, { ...payload, lines: order.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })) });
+  const products = order.lines.filter((l) => (l.kind ?? OrderLineKind.PRODUCT) === OrderLineKind.PRODUCT);
+  tx.addOutbox(OutboxTopic.DECREMENT_STOCK, key, order.id, { ...payload, lines: products.map((l) => ({ sku: l.sku, quantity: l.quantity })) });
   if (order.couponCodes.length) tx.addOutbox(OutboxTopic.REDEEM_COUPONS, key, order.id, { ...payload, codes: order.couponCodes });
   if (order.giftCards.length) tx.addOutbox(OutboxTopic.REDEEM_GIFT_CARDS, key, order.id, { ...payload, giftCards: order.giftCards });
   // No address given at checkout: no confirmation is owed, so none is queued.

@@ -42,6 +42,8 @@ export enum OrderFlag {
   OUT_OF_STOCK = 'OUT_OF_STOCK',
   /** A gift card held less than the order took from it (it was unlocked by hand and used meanwhile). */
   GIFT_CARD_SHORT = 'GIFT_CARD_SHORT',
+  /** No payment came: the reconciler asked the gateway to the end of its schedule, and the payment expired. */
+  PAYMENT_EXPIRED = 'PAYMENT_EXPIRED',
   /** A verified notification about this order's payment could not be applied (see the inbox): look at it by hand. */
   NOTIFICATION_NOT_APPLIED = 'NOTIFICATION_NOT_APPLIED',
 }

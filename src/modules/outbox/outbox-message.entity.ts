@@ -11,6 +11,8 @@ export enum OutboxTopic {
   VOID_PAYMENT = 'VOID_PAYMENT',
   /** Tell the shop about an order that needs attention. */
   NOTIFY_SHOP = 'NOTIFY_SHOP',
+  /** Seed 003's "pending payment" alert to the shop; due PENDING_PAYMENT_ALERT_AFTER after checkout, owed only if still pending then. */
+  PENDING_PAYMENT_ALERT = 'PENDING_PAYMENT_ALERT',
 }
 
 export enum OutboxStatus {

@@ -102,6 +102,23 @@ export class PaymentStateService {
     return { changed: order.statusSequence !== before.seq, summary: [summary, ...notes].join('; ') };
   }
 
+  /**
+   * Ends a payment that never came (the reconciler asked the gateway to the end of its schedule, and the gateway's
+   * latest answer was that it is not authorised): EXPIRED, then what that means for its order, the same way as when
+   * the gateway itself says so (cancelled, cart reopened, gift cards released), and the order flagged so the shop
+   * hears of it. Returns the record of what happened.
+   */
+  async expire(tx: LineageTransaction, at: LocatedPayment, cause: Cause): Promise<ApplyResult> {
+    const payment = await tx.em.findOneOrFail(Payment, { id: at.paymentId });
+    const order = await tx.em.findOneOrFail(Order, { id: at.orderId });
+    // The gateway's own answer, just asked, is what the expiry rests on: verified, like its other words.
+    const refusal = tx.tryTransitionPayment(order, payment, PaymentStatus.EXPIRED, { verified: true }, cause);
+    if (refusal) return { changed: false, summary: `not expired: ${refusal}` };
+    const notes = await this.settleOrder(tx, order, payment, cause);
+    if (order.status === OrderStatus.CANCELLED) flag(tx, order, payment, OrderFlag.PAYMENT_EXPIRED, cause);
+    return { changed: true, summary: [`payment expired, order ${order.status}`, ...notes].join('; ') };
+  }
+
   /** What the payment's new state means for its order, whichever channel brought it; returns notes for the record. */
   private async settleOrder(tx: LineageTransaction, order: Order, payment: Payment, cause: Cause): Promise<string[]> {
     const allowTest = this.allowTestMode(payment.gateway);

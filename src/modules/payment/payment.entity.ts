@@ -28,6 +28,17 @@ export const PaymentSchema = defineEntity({
     testMode: p.boolean().default(false),
     /** Gateway-side ordering of what we have applied; older messages are stale (invariant 4). */
     gatewaySequence: p.bigint('number').default(0),
+    /**
+     * When the reconciler asks the gateway about this payment next (seed 003's missing callback); null when it is not
+     * chased (its order is no longer waiting, or the back office resolved it by hand). The sweep reads only due
+     * payments through this index.
+     */
+    reconcileAt: p.datetime().nullable().index(),
+    /** How many times the reconciler has asked. */
+    reconcileAttempts: p.integer().default(0),
+    /** When, and what the gateway answered the last time it was asked. */
+    lastReconciledAt: p.datetime().nullable(),
+    lastReconcileAnswer: p.string().length(300).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

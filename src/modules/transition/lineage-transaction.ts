@@ -9,7 +9,7 @@ import { StatusTransition, TransitionSource, TransitionSubject } from '../audit/
 import type { Cart } from '../cart/cart.entity.js';
 import { cartMachine, type CartStatus } from '../cart/cart.machine.js';
 import type { Order } from '../order/order.entity.js';
-import { orderMachine, type OrderGuardContext, type OrderStatus } from '../order/order.machine.js';
+import { OrderStatus, orderMachine, type OrderGuardContext } from '../order/order.machine.js';
 import { OutboxMessage, OutboxStatus, type OutboxTopic } from '../outbox/outbox-message.entity.js';
 import type { Payment } from '../payment/payment.entity.js';
 import { paymentMachine, type PaymentGuardContext, type PaymentStatus } from '../payment/payment.machine.js';
@@ -34,7 +34,7 @@ interface Touched {
 
 export class LineageTransaction {
   private readonly touched = new Map<string, Touched>();
-  private readonly outbox = new Map<string, { topic: OutboxTopic; orderId: string | null; payload: Record<string, unknown> }>();
+  private readonly outbox = new Map<string, { topic: OutboxTopic; orderId: string | null; payload: Record<string, unknown>; dueAt: Date }>();
 
   constructor(
     readonly em: Em,
@@ -64,6 +64,8 @@ export class LineageTransaction {
     if (refusal) return refusal;
     this.audit(TransitionSubject.ORDER, order.id, order.id, order.status, to, cause);
     order.status = to;
+    // An order that no longer waits for its payment has nothing left for the reconciler to chase.
+    if (to !== OrderStatus.PENDING_PAYMENT) payment.reconcileAt = null;
     this.touch(order, payment, cause);
     return undefined;
   }
@@ -78,8 +80,9 @@ export class LineageTransaction {
   }
 
   /**
-   * Records a change of a payment's amounts or fee that keeps its status (a further partial capture, the gateway's
-   * fee): an audit row from its status to the same status, with what changed in `cause.detail`.
+   * Records a change of a payment that keeps its status (a further partial capture, the gateway's fee, whether it
+   * is still chased at the gateway): an audit row from its status to the same status, with what changed in
+   * `cause.detail` (starting `changed:`).
    */
   amendPayment(order: Order, payment: Payment, cause: Cause): void {
     this.audit(TransitionSubject.PAYMENT, payment.id, order.id, payment.status, payment.status, cause);
@@ -92,10 +95,13 @@ export class LineageTransaction {
     this.touched.set(order.id, { order, payment, cause });
   }
 
-  /** Queues a side effect owed once this transaction commits; a second write of the same key is a no-op. */
-  addOutbox(topic: OutboxTopic, key: string, orderId: string | null, payload: Record<string, unknown>): void {
+  /**
+   * Queues a side effect owed once this transaction commits, due at once or at `dueAt`; a second write of the same
+   * key is a no-op.
+   */
+  addOutbox(topic: OutboxTopic, key: string, orderId: string | null, payload: Record<string, unknown>, dueAt: Date = this.now): void {
     const dedupKey = `${key}:${topic}`;
-    if (!this.outbox.has(dedupKey)) this.outbox.set(dedupKey, { topic, orderId, payload });
+    if (!this.outbox.has(dedupKey)) this.outbox.set(dedupKey, { topic, orderId, payload, dueAt });
   }
 
   /**
@@ -106,9 +112,9 @@ export class LineageTransaction {
     if (this.outbox.size === 0) return;
     const existing = await this.em.find(OutboxMessage, { dedupKey: { $in: [...this.outbox.keys()] } }, { fields: ['dedupKey'] });
     const written = new Set(existing.map((e) => e.dedupKey));
-    for (const [dedupKey, row] of this.outbox) {
+    for (const [dedupKey, { dueAt, ...row }] of this.outbox) {
       if (written.has(dedupKey)) continue;
-      this.em.create(OutboxMessage, { ...row, dedupKey, status: OutboxStatus.PENDING, attempts: 0, nextAttemptAt: this.now, createdAt: this.now });
+      this.em.create(OutboxMessage, { ...row, dedupKey, status: OutboxStatus.PENDING, attempts: 0, nextAttemptAt: dueAt, createdAt: this.now });
     }
     this.outbox.clear();
   }

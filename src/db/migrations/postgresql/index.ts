@@ -4,6 +4,7 @@ import { Migration20261121052350_initial } from './Migration20261121052350_initi
 import { Migration20261121180456_health_probes } from './Migration20261121180456_health_probes.js';
 import { Migration20261121181624_money_and_raw_bodies } from './Migration20261121181624_money_and_raw_bodies.js';
 import { Migration20261121194549_outbox_delivery } from './Migration20261121194549_outbox_delivery.js';
+import { Migration20261121195935_reconciler } from './Migration20261121195935_reconciler.js';
 import { Migration20261121200207_email } from './Migration20261121200207_email.js';
 
 export const postgresqlMigrations: MigrationObject[] = [
@@ -11,5 +12,6 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261121180456_health_probes', class: Migration20261121180456_health_probes },
   { name: 'Migration20261121181624_money_and_raw_bodies', class: Migration20261121181624_money_and_raw_bodies },
   { name: 'Migration20261121194549_outbox_delivery', class: Migration20261121194549_outbox_delivery },
+  { name: 'Migration20261121195935_reconciler', class: Migration20261121195935_reconciler },
   { name: 'Migration20261121200207_email', class: Migration20261121200207_email },
 ];
