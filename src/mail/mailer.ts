@@ -30,9 +30,6 @@ export interface MailReceipt {
   answer: string;
 }
 
-/** Why the shop is told about a pending payment (seed 003's "pending payment" e-mail). */
-export const PENDING_PAYMENT_ALERT = 'PENDING_PAYMENT';
-
 export class Mailer {
   private readonly format: MailFormat;
   private readonly shopName: string;
@@ -80,9 +77,10 @@ export class Mailer {
 
   /**
    * Seed 003's "pending payment" e-mail to the shop: the order was placed (approved) but the gateway's callback
-   * that would make it ready has not come. One Message-ID per order: call it once per order (the outbox row
-   * `queuePendingPaymentAlert` writes is keyed per order). Not sent (`sent: false`) when SHOP_ADMIN_EMAIL is not
-   * configured. Rejects when the transport does not take it.
+   * that would make it ready has not come. Sent by the PENDING_PAYMENT_ALERT outbox row (one per order, written
+   * at checkout), so once per order; the Message-ID is per order too. Does not check that the order still
+   * waits: the caller does. Not sent (`sent: false`) when SHOP_ADMIN_EMAIL is not configured. Rejects when the
+   * transport does not take it.
    */
   async sendPendingPaymentAlert(order: Order, payment: Payment): Promise<MailReceipt> {
     return this.toShop(order, 'pending-payment', MailTemplate.PENDING_PAYMENT, this.view(order, payment));

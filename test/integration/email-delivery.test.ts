@@ -17,7 +17,6 @@ import { FLAG_NOTICES } from '../../src/mail/flag-notices.js';
 import { Order, OrderFlag } from '../../src/modules/order/order.entity.js';
 import { mailHandlers } from '../../src/modules/outbox/mail-handlers.js';
 import { OutboxMessage, OutboxStatus, OutboxTopic } from '../../src/modules/outbox/outbox-message.entity.js';
-import { queuePendingPaymentAlert } from '../../src/modules/outbox/shop-notices.js';
 import { Payment } from '../../src/modules/payment/payment.entity.js';
 import { ApplyCouponCodeDocument, CreateCouponDocument, ReportRedirectOutcomeDocument, UpsertProductDocument } from '../generated/graphql.js';
 import { inspect } from '../support/db-inspection.js';
@@ -177,18 +176,32 @@ describe(`e-mail through a real SMTP server (${process.env.TEST_DATABASE ?? 'sql
     }
   });
 
-  it('sends seed 003\'s pending-payment notice to the shop once per order, however often it is queued', async () => {
-    const co = await checkout(svc, await createFilledCart(svc), undefined, CUSTOMER);
-    // As the reconciler would, in the order's lineage transaction, on two of its rounds.
-    for (let i = 0; i < 2; i++) {
-      await svc.services.transitions.inLineage(co.order.cartId, async (tx) => queuePendingPaymentAlert(tx, await tx.em.findOneOrFail(Order, { id: co.order.id })));
-    }
-    assert.equal((await row(co.order.id, OutboxTopic.NOTIFY_SHOP)).length, 1, 'one row per order');
+  it('sends seed 003\'s pending-payment notice once an order has waited PENDING_PAYMENT_ALERT_AFTER, and none for one that stopped waiting', async () => {
+    const waiting = await checkout(svc, await createFilledCart(svc), undefined, CUSTOMER);
+    const paid = await checkout(svc, await createFilledCart(svc), undefined, CUSTOMER);
+    const refused = await checkout(svc, await createFilledCart(svc), undefined, CUSTOMER);
     await drain(outboxWorker(svc));
-    const sent = smtp.withMessageId(`<order-${co.order.id}.pending-payment@${host}>`);
+    const alertId = (orderId: string) => `<order-${orderId}.pending-payment@${host}>`;
+    assert.equal(smtp.withMessageId(alertId(waiting.order.id)).length, 0, 'not before it is due');
+    await pay(svc, paid);
+    await pay(svc, refused, { amount: refused.order.total + 1 }); // the gateway spoke: the shop hears of the flag instead
+    // Time passes: the alerts fall due (PENDING_PAYMENT_ALERT_AFTER after checkout).
+    for (const co of [waiting, paid, refused]) {
+      await svc.services.orm.em.fork().nativeUpdate(OutboxMessage, { orderId: co.order.id, topic: OutboxTopic.PENDING_PAYMENT_ALERT }, { nextAttemptAt: new Date(0) });
+    }
+    await drain(outboxWorker(svc));
+    await drain(outboxWorker(svc));
+    const sent = smtp.withMessageId(alertId(waiting.order.id));
     assert.equal(sent.length, 1);
     assert.deepEqual(sent[0].envelope.to, [SHOP]);
-    assert.match(sent[0].parsed.text ?? '', new RegExp(`order number ${co.order.payment.reference} was completed but is missing the transaction callback`));
+    assert.match(sent[0].parsed.subject ?? '', new RegExp(`Order ${waiting.order.payment.reference} is waiting for its payment`));
+    assert.match(sent[0].parsed.text ?? '', new RegExp(`order number ${waiting.order.payment.reference} was completed but is missing the transaction callback`));
+    for (const co of [paid, refused]) {
+      assert.equal(smtp.withMessageId(alertId(co.order.id)).length, 0, `no alert for ${co.order.id}`);
+      const [done] = await row(co.order.id, OutboxTopic.PENDING_PAYMENT_ALERT);
+      assert.equal(done.status, OutboxStatus.DONE);
+      assert.match(done.lastError ?? '', /not sent: the order no longer waits for its payment/);
+    }
   });
 
   it('retries when the server refuses (550), then FAILs the row with the server\'s answer', async () => {
