@@ -26,6 +26,7 @@ import { inspect } from '../support/db-inspection.js';
 import { paymentResource, type QuickPayOp } from '../support/quickpay-callbacks.js';
 import { TEST_KEYS } from '../support/test-service.js';
 import { drain, outboxWorker } from '../support/outbox-worker.js';
+import type { TestSmtpServer } from '../support/test-smtp-server.js';
 import { StockMovement } from '../../src/modules/catalogue/stock-movement.entity.js';
 
 export const PRODUCTS = [
@@ -43,7 +44,8 @@ export type Command =
   | { kind: 'deliver'; target: number; message: 'latest' | 'any'; pick: number; copies: number }
   | { kind: 'editLine'; sku: string; quantity: number }
   | { kind: 'editField'; key: string; value: string }
-  | { kind: 'checkout'; retrySameKey: boolean }
+  /** `email`: the customer gives an address (the order then owes a confirmation once it is ready). */
+  | { kind: 'checkout'; retrySameKey: boolean; email: boolean }
   /** The reconciler asks the gateway about one payment (the gateway answers with where the payment stands now). */
   | { kind: 'reconcile'; target: number }
   /** A worker delivers what is owed (stock, coupons, gift cards); `twice`: a second worker runs at the same time. */
@@ -70,7 +72,7 @@ const single: fc.Arbitrary<Command> = fc.oneof(
   },
   { arbitrary: fc.record({ kind: fc.constant('editLine' as const), sku: fc.constantFrom(...PRODUCTS.map((p) => p.sku)), quantity: fc.integer({ min: 0, max: 4 }) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('editField' as const), key: fc.constantFrom('giftNote', 'deliveryWindow', 'vatId'), value: fc.string({ maxLength: 12 }) }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('checkout' as const), retrySameKey: fc.boolean() }), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('checkout' as const), retrySameKey: fc.boolean(), email: fc.boolean() }), weight: 2 },
 );
 
 /** One payment's story at the gateway, then its messages delivered in any order, any number of times, or never. */
@@ -103,6 +105,8 @@ interface ModelOrder {
   token: string;
   reference: string;
   total: number;
+  /** The address given at checkout, if any. */
+  email: string | null;
   /** What the cart held when this order was placed. */
   snapshot: { lines: { sku: string; quantity: number }[]; fields: Record<string, string> };
   ops: QuickPayOp[];
@@ -130,7 +134,7 @@ export class Lineage {
     this.cartId = cart.id;
     for (const l of this.lines) await this.services.carts.setLine(cart.id, l.sku, l.quantity);
     for (const [k, v] of Object.entries(this.fields)) await this.services.carts.setCustomField(cart.id, k, v);
-    await this.run({ kind: 'checkout', retrySameKey: false });
+    await this.run({ kind: 'checkout', retrySameKey: false, email: true });
   }
 
   async run(cmd: Command): Promise<void> {
@@ -191,7 +195,8 @@ export class Lineage {
       case 'checkout':
         return this.expectingRefusal(async () => {
           const key = cmd.retrySameKey && this.keys > 0 ? `lineage-key-${this.keys}` : `lineage-key-${++this.keys}`;
-          const result = await this.services.checkout.checkout({ cartId: this.cartId, gateway: GatewayName.QUICKPAY, idempotencyKey: key });
+          const email = cmd.email ? `shopper-${this.keys}@example.com` : null;
+          const result = await this.services.checkout.checkout({ cartId: this.cartId, gateway: GatewayName.QUICKPAY, idempotencyKey: key, email });
           const known = this.orders.find((o) => o.id === result.order.id);
           if (known) {
             assert.equal(result.accessToken, known.token, 'an idempotent repeat hands back the same token');
@@ -202,6 +207,7 @@ export class Lineage {
             token: result.accessToken,
             reference: result.payment.reference,
             total: result.order.total,
+            email,
             snapshot: { lines: this.lines.map((l) => ({ ...l })), fields: { ...this.fields } },
             ops: [],
             messages: [],
@@ -274,8 +280,11 @@ export class Lineage {
 /** Who may speak for the gateway: its signed notifications, and its own answers to the reconciler (invariant 4). */
 const VERIFIED_SOURCES: ReadonlySet<TransitionSource> = new Set([TransitionSource.GATEWAY_NOTIFICATION, TransitionSource.RECONCILER]);
 
-/** DESIGN.md invariants 1, 2, 4, 6, 7 and 8 (and 5's "never silently kept"), checked against the database. */
-export async function checkInvariants(services: Services, lineage: Lineage, cartsBefore: number): Promise<void> {
+/**
+ * DESIGN.md invariants 1, 2, 4, 6, 7 and 8 (and 5's "never silently kept"), checked against the database; and 3
+ * for the stock and, when `mail` is the SMTP server the service sends to, for the confirmation e-mail.
+ */
+export async function checkInvariants(services: Services, lineage: Lineage, cartsBefore: number, mail?: TestSmtpServer): Promise<void> {
   const db = inspect(services);
   const cart = await db.cart(lineage.cartId);
   const orders = await db.orders(lineage.cartId);
@@ -389,6 +398,18 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
       expected.map((l) => [l.sku, l.quantity]).sort(),
       `stock taken for ${order.status} order ${m.id}`,
     );
+  }
+  // ... and one confirmation e-mail for each ready order that has an address, none for any other: counted by the
+  // Message-ID each delivery of an order's confirmation carries, among everything the SMTP server received.
+  if (mail) {
+    const host = new URL(services.config.publicBaseUrl).hostname;
+    const received = new Map<string, number>();
+    for (const message of mail.messages) received.set(message.parsed.messageId ?? '', (received.get(message.parsed.messageId ?? '') ?? 0) + 1);
+    for (const m of lineage.orders) {
+      const order = byId.get(m.id)!;
+      const owed = order.status === OrderStatus.READY && m.email ? 1 : 0;
+      assert.equal(received.get(`<order-${m.id}.confirmation@${host}>`) ?? 0, owed, `confirmations for ${order.status} order ${m.id} (address: ${m.email ?? 'none'})`);
+    }
   }
 
   const failures = lineage.answers.filter((a) => a !== NotificationOutcome.ACCEPTED && a !== NotificationOutcome.DUPLICATE && a !== NotificationOutcome.IGNORED);
