@@ -18,6 +18,7 @@ import { RejectionLimiter } from '../modules/inbox/rejection-limiter.js';
 import type { LiveStatusBus } from '../modules/live/live-status.bus.js';
 import { CheckoutService } from '../modules/order/checkout.service.js';
 import { OrderQueryService } from '../modules/order/order-query.service.js';
+import { OrderSearch } from '../modules/order/order-search.js';
 import { OutboxAdminService } from '../modules/outbox/outbox-admin.service.js';
 import { RedirectOutcomeService } from '../modules/order/redirect-outcome.service.js';
 import { PaymentStateService } from '../modules/payment/payment-state.service.js';
@@ -43,6 +44,7 @@ export interface Services {
   checkout: CheckoutService;
   redirects: RedirectOutcomeService;
   orderQueries: OrderQueryService;
+  orderSearch: OrderSearch;
   payments: PaymentStateService;
   inbox: NotificationInbox;
   inboxRetention: InboxRetention;
@@ -79,6 +81,7 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
     checkout: new CheckoutService(config, transitions, gateways, isPg ? LockMode.PESSIMISTIC_WRITE : undefined),
     redirects: new RedirectOutcomeService(orm, transitions, config.quickpay.allowTestMode),
     orderQueries: new OrderQueryService(orm),
+    orderSearch: new OrderSearch(orm),
     payments,
     inbox: new NotificationInbox(
       orm,

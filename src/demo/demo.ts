@@ -216,7 +216,7 @@ Try this
             -X POST ${sim}/payments/{id}/capture -d '{"amount":6500}'
   7. The back office's view, with the audit trail of every transition:
        curl ${urls.graphql} -H 'content-type: application/json' -H 'authorization: Bearer ${adminApiKey}' \\
-            -d '{"query":"{ orders(limit: 5) { id status paymentStatus total transitions { subject toStatus trigger source } } }"}'
+            -d '{"query":"{ orders(first: 5) { edges { node { id status paymentStatus total transitions { subject toStatus trigger source } } } } }"}'
 
 Stop with Ctrl+C.
 `;

@@ -15,6 +15,7 @@ import type { GraphQLContext } from '../graphql/context.type.js';
 import { OperationLimits } from '../graphql/operation-limits.js';
 import { OrderAccess } from '../modules/access/order-access.js';
 import { callbackBridgeRoutes } from './callback-bridge.routes.js';
+import { exportRoutes } from './exports.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { operationGatePlugin } from './operation-gate.plugin.js';
 import { returnPageRoutes } from './return-page.routes.js';
@@ -122,6 +123,7 @@ export async function startHttpServer(services: Services, schema: GraphQLSchema,
   await app.register(callbackBridgeRoutes, { prefix: '/callbacks', services });
   await app.register(healthRoutes, { readiness: services.readiness });
   await app.register(returnPageRoutes);
+  await app.register(exportRoutes, { services });
   if (options.register) await options.register(app);
 
   const address = await app.listen({ port: options.port, host: options.host });

@@ -25,8 +25,8 @@ describe(`the customer's e-mail address at checkout (${process.env.TEST_DATABASE
     assert.equal(co.order.customerEmail, 'ada.lovelace+tea@example.com');
     const mine = await svc.gqlOk(OrderDocument, { id: co.order.id }, co.accessToken);
     assert.equal(mine.order.customerEmail, 'ada.lovelace+tea@example.com');
-    const listed = await svc.gqlOk(OrdersDocument, { limit: 100 });
-    assert.equal(listed.orders.find((o) => o.id === co.order.id)?.customerEmail, 'ada.lovelace+tea@example.com');
+    const listed = await svc.gqlOk(OrdersDocument, { first: 100 });
+    assert.equal(listed.orders.edges.find((e) => e.node.id === co.order.id)?.node.customerEmail, 'ada.lovelace+tea@example.com');
     assert.equal((await svc.gql(OrderDocument, { id: co.order.id }, null)).errors?.[0]?.extensions?.code, 'FORBIDDEN', 'nobody else reads it');
   });
 

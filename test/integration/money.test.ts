@@ -36,9 +36,9 @@ describe(`money beyond 32 bits (${process.env.TEST_DATABASE ?? 'sqlite'})`, () =
     const { order } = await svc.gqlOk(OrderDocument, { id: checkout.order.id }, checkout.accessToken);
     assert.equal(order.status, 'READY');
     assert.equal(order.payment.amountAuthorized, 4_999_500_000);
-    const listed = await svc.gql(OrdersDocument, { limit: 20 });
+    const listed = await svc.gql(OrdersDocument, { first: 20 });
     assert.equal(listed.errors, undefined, 'the back office lists it with every other order');
-    assert.equal(listed.data!.orders.find((o) => o.id === checkout.order.id)?.total, 4_999_500_000);
+    assert.equal(listed.data!.orders.edges.find((e) => e.node.id === checkout.order.id)?.node.total, 4_999_500_000);
     assert.equal((await inspect(svc.services).order(checkout.order.id)).total, 4_999_500_000);
   });
 

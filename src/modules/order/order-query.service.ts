@@ -45,14 +45,6 @@ export class OrderQueryService {
     return { order, payment: await em.findOneOrFail(Payment, { orderId }) };
   }
 
-  async list(access: OrderAccess, status: OrderStatus | null, limit: number, offset: number): Promise<OrderWithPayment[]> {
-    access.requireAdmin();
-    const em = this.orm.em.fork();
-    const orders = await em.find(Order, status ? { status } : {}, { orderBy: { placedAt: 'desc', id: 'asc' }, limit, offset });
-    const payments = orders.length ? await em.find(Payment, { orderId: { $in: orders.map((o) => o.id) } }) : [];
-    return orders.map((order) => ({ order, payment: payments.find((p) => p.orderId === order.id)! }));
-  }
-
   async transitions(orderId: string): Promise<StatusTransition[]> {
     return this.orm.em.fork().find(StatusTransition, { orderId }, { orderBy: { id: 'asc' } });
   }

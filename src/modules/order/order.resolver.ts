@@ -5,7 +5,7 @@ import { KeyValueInput, fromKeyValues, toKeyValues } from '../../graphql/shared.
 import type { PaymentStatusChange } from '../transition/status-change.js';
 import type { OrderWithPayment } from './order-query.service.js';
 import { OrderLineKind } from './order.entity.js';
-import { OrderStatus } from './order.machine.js';
+import { OrderConnection, OrderFilterInput } from './order-search.type.js';
 import {
   CheckoutInputType,
   CheckoutResultType,
@@ -60,15 +60,21 @@ export class OrderResolver {
     return toOrderType(await ctx.services.orderQueries.get(id, ctx.access));
   }
 
-  @Query(() => [OrderType], { description: 'Back office: orders, newest first.' })
+  @Query(() => OrderConnection, {
+    description: 'Back office: orders matching `filter`, newest placed first (by ready date, oldest first, with `readyBetween`), a page at a time.',
+  })
   async orders(
-    @Arg('status', () => OrderStatus, { nullable: true }) status: OrderStatus | null,
-    @Arg('limit', () => Int, { defaultValue: 50, description: 'How many, from 1 to GRAPHQL_MAX_LIST_LENGTH (100 unless configured); more is refused (BAD_USER_INPUT).' }) limit: number,
-    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+    @Arg('filter', () => OrderFilterInput, { nullable: true }) filter: OrderFilterInput | null,
+    @Arg('first', () => Int, { defaultValue: 50, description: 'How many, from 1 to GRAPHQL_MAX_LIST_LENGTH (100 unless configured); more is refused (BAD_USER_INPUT).' }) first: number,
+    @Arg('after', () => String, { nullable: true, description: "The previous page's pageInfo.endCursor." }) after: string | null,
     @Ctx() ctx: GraphQLContext,
-  ): Promise<OrderType[]> {
-    const rows = await ctx.services.orderQueries.list(ctx.access, status ?? null, requirePageSize(limit, ctx.services.config.graphql), Math.max(offset, 0));
-    return rows.map(toOrderType);
+  ): Promise<OrderConnection> {
+    ctx.access.requireAdmin();
+    const page = await ctx.services.orderSearch.page(filter ?? {}, requirePageSize(first, ctx.services.config.graphql), after);
+    return {
+      edges: page.rows.map((r) => ({ cursor: r.cursor, node: toOrderType(r) })),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+    };
   }
 
   @FieldResolver(() => [StatusTransitionType], { description: 'The audit trail of the order, its payment and its cart while it held it.' })
