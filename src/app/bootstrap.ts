@@ -59,7 +59,15 @@ export async function bootstrap(config: AppConfig, options: BootstrapOptions = {
     await orm.close();
     throw e;
   }
-  const services = createServices(config, log, orm, live, options.gateways);
+  let services: Services;
+  try {
+    services = createServices(config, log, orm, live, options.gateways);
+  } catch (e) {
+    // A broken mail template, say: close what is open rather than leave it behind the error.
+    await live.close();
+    await orm.close();
+    throw e;
+  }
   let http: HttpServer | null = null;
   try {
     if (config.role !== ServiceRole.WORKER) {
@@ -73,6 +81,7 @@ export async function bootstrap(config: AppConfig, options: BootstrapOptions = {
     throw e;
   }
   if (http) for (const warning of configurationWarnings(config)) log.warn(warning);
+  if (config.role !== ServiceRole.WEB) log.info({ mail: services.mailer.destination }, 'e-mail goes to');
   services.inboxRetention.start();
   const workers = config.role !== ServiceRole.WEB ? startWorkers(services) : null;
   const step = async (what: string, work: () => Promise<unknown>) => {
@@ -93,6 +102,7 @@ export async function bootstrap(config: AppConfig, options: BootstrapOptions = {
         // First nothing new: HTTP stops accepting and answers what it holds; workers claim nothing more.
         await Promise.all([step('HTTP', async () => http?.close()), step('the workers', async () => workers?.stop(config.shutdownGraceMs))]);
         await step('the inbox retention', () => services.inboxRetention.stop());
+        await step('the mailer', async () => services.mailer.close());
         await step('the live status bus', () => live.close());
         await step('the database', () => orm.close());
       })()),

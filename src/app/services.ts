@@ -1,10 +1,14 @@
-/** Builds the service objects once per process; resolvers and routes reach them through here. */
+/**
+ * Builds the service objects once per process; resolvers and routes reach them through here. Throws when the mail
+ * templates cannot be read or rendered (MailTemplateError).
+ */
 import { LockMode } from '@mikro-orm/core';
 import { DATABASE_TIMEOUT_DEFAULTS, DatabaseKind, type AppConfig } from '../config/config.js';
 import { EntityWriter } from '../db/busy-retry.js';
 import type { Orm } from '../db/orm.js';
 import { GatewayRegistry } from '../gateways/gateway-registry.js';
 import { GatewayName } from '../gateways/gateway.js';
+import { createMailer, type Mailer } from '../mail/mailer.js';
 import { CartService } from '../modules/cart/cart.service.js';
 import { ProductService } from '../modules/catalogue/product.service.js';
 import { databaseCheck, Readiness } from '../modules/health/readiness.js';
@@ -50,6 +54,8 @@ export interface Services {
   pendingPayments: PendingPaymentsService;
   /** Signs and sends the shop's webhooks; null when SHOP_WEBHOOK_URL is not set. */
   shopWebhook: ShopWebhookSender | null;
+  /** The confirmation e-mail and the shop's alerts (SMTP, or the local mail folder). */
+  mailer: Mailer;
 }
 
 export function createServices(config: AppConfig, log: Logger, orm: Orm, live: LiveStatusBus, gateways = GatewayRegistry.fromConfig(config)): Services {
@@ -60,6 +66,8 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
   const liveCheck = live.healthCheck();
   const allowTestMode = (g: GatewayName) => (g === GatewayName.QUICKPAY ? config.quickpay.allowTestMode : false);
   const payments = new PaymentStateService(orm, allowTestMode);
+  // It reads and tries every mail template, so a broken one stops the start before anything runs.
+  const mailer = createMailer(config.mail, log.child({ component: 'mail' }));
   const reconciler = new PaymentReconciler(orm, config.database.kind, transitions, payments, gateways, config.reconciler, busyTimeoutMs, log.child({ component: 'reconciler' }));
   const { url: webhookUrl, secret: webhookSecret, ...webhookBounds } = config.shopWebhook;
   // Made at start-up in every role, so a secret the signer cannot use stops the start (the configuration checked it).
@@ -95,5 +103,6 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
     pendingPayments: new PendingPaymentsService(orm, transitions, reconciler),
     shopWebhook,
     inboxRetention: new InboxRetention(orm, config.inbox.rejectedRetentionHours, busyTimeoutMs, log.child({ component: 'inbox-retention' })),
+    mailer,
   };
 }

@@ -33,6 +33,15 @@ export function configurationWarnings(config: AppConfig): string[] {
   } else if (new URL(webhook).protocol === 'http:' && !LOCAL_HOST.test(new URL(webhook).hostname)) {
     warnings.push('SHOP_WEBHOOK_URL is plain http: the webhooks are signed, but the orders in them (lines, custom fields) travel unencrypted; use https.');
   }
+  const mail = config.mail;
+  if (!mail.smtpUrl) {
+    warnings.push(`SMTP_URL is not set: e-mails (order confirmations, the shop's alerts) are written to ${mail.dir} as .eml files, not sent.`);
+  } else if (!mail.fromConfigured) {
+    warnings.push(`MAIL_FROM is not set: e-mails are sent from ${mail.from}, which mail servers may refuse; set it to your shop's address.`);
+  }
+  if (mail.shopAdminEmails.length === 0) {
+    warnings.push('SHOP_ADMIN_EMAIL is not set: the shop is not e-mailed about flagged orders (amount mismatch, out of stock, …) or missing payment callbacks.');
+  }
   if (LOCAL_HOST.test(new URL(config.publicBaseUrl).hostname)) {
     warnings.push(`PUBLIC_BASE_URL is ${config.publicBaseUrl}: a gateway on the internet cannot reach the callback URL ${config.publicBaseUrl}/callbacks/quickpay there.`);
   }

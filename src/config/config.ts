@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import parseMs from 'ms';
 import { z } from 'zod';
+import { emailAddressProblem } from '../modules/shared/email-address.js';
 
 /** Which database a `DATABASE_URL` selects. */
 export enum DatabaseKind {
@@ -193,6 +194,40 @@ export interface QuickPayConfig {
   readonly allowedSources: readonly string[];
 }
 
+/**
+ * How e-mail goes out (the confirmation to the customer, the shop's alerts). See docs/DESIGN.md, "E-mail".
+ */
+export interface MailConfig {
+  /**
+   * `smtp://user:pass@host:587` (STARTTLS when the server offers it) or `smtps://…:465` (TLS from the start);
+   * nodemailer's URL options (`?requireTLS=true`…) are honoured. Undefined: messages are written to `dir`.
+   */
+  readonly smtpUrl: string | undefined;
+  /** The SMTP server as logs may show it: no credentials. */
+  readonly smtpServer: string | undefined;
+  /**
+   * Milliseconds one message may take, from connecting to the server's acceptance; then the attempt fails (and is
+   * retried). Less than OUTBOX_LEASE_MS, so a worker never sends a message whose row another worker may take over.
+   */
+  readonly smtpTimeoutMs: number;
+  /** The sender (`Shop <orders@shop.example>` or a bare address). */
+  readonly from: string;
+  /** Whether MAIL_FROM was set (otherwise a no-reply address at the PUBLIC_BASE_URL's host). */
+  readonly fromConfigured: boolean;
+  /** Absolute path of the local mail folder (.eml files), used when `smtpUrl` is undefined. */
+  readonly dir: string;
+  /** Absolute path of the shop's own templates; each file there replaces the shipped one of its name. */
+  readonly templatesDir: string | undefined;
+  /** Where the shop's alerts go (one or more addresses); empty: no alert is e-mailed. */
+  readonly shopAdminEmails: readonly string[];
+  /** BCP 47 locale of amounts and dates in messages. */
+  readonly locale: string;
+  /** IANA time zone of dates in messages. */
+  readonly timeZone: string;
+  /** The right-hand side of every Message-ID: the host of PUBLIC_BASE_URL. */
+  readonly messageIdHost: string;
+}
+
 export interface AppConfig {
   readonly port: number;
   readonly host: string;
@@ -230,6 +265,7 @@ export interface AppConfig {
   readonly outbox: OutboxPolicy;
   readonly reconciler: ReconcilerPolicy;
   readonly shopWebhook: ShopWebhookConfig;
+  readonly mail: MailConfig;
   readonly quickpay: QuickPayConfig;
 }
 
@@ -358,6 +394,18 @@ const EnvSchema = z.object({
   SHOP_WEBHOOK_SECRET: optionalText,
   SHOP_WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
   SHOP_WEBHOOK_ANSWER_KEEP: int(512, 0, 64 * 1024),
+  SMTP_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim() : undefined))
+    .refine((v) => v === undefined || /^smtps?:\/\/[^/?#]+/i.test(v), 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@smtp.example.com:587'),
+  SMTP_TIMEOUT_MS: int(30_000, 1_000, 600_000),
+  MAIL_FROM: z.string().optional(),
+  MAIL_DIR: z.string().min(1).default('./data/mail'),
+  MAIL_TEMPLATES_DIR: z.string().optional(),
+  SHOP_ADMIN_EMAIL: csv,
+  MAIL_LOCALE: z.string().min(1).default('en'),
+  MAIL_TIME_ZONE: z.string().min(1).default('UTC'),
   QUICKPAY_MERCHANT_ID: z.string().default(''),
   QUICKPAY_AGREEMENT_ID: z.string().default(''),
   QUICKPAY_API_KEY: z.string().default(''),
@@ -416,6 +464,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.SHOP_WEBHOOK_URL && e.SHOP_WEBHOOK_TIMEOUT_MS >= e.OUTBOX_LEASE_MS) webhookProblems.push('SHOP_WEBHOOK_TIMEOUT_MS: must be shorter than OUTBOX_LEASE_MS');
   if (webhookProblems.length) throw new ConfigError(webhookProblems);
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const mail = mailConfig(e, publicBaseUrl);
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -487,6 +536,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: e.SHOP_WEBHOOK_TIMEOUT_MS,
       answerKeepBytes: e.SHOP_WEBHOOK_ANSWER_KEEP,
     }),
+    mail,
     quickpay: Object.freeze({
       merchantId: e.QUICKPAY_MERCHANT_ID,
       agreementId: e.QUICKPAY_AGREEMENT_ID,
@@ -497,5 +547,56 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowTestMode: e.QUICKPAY_ALLOW_TEST_MODE,
       allowedSources: Object.freeze(e.QUICKPAY_ALLOWED_SOURCES),
     }),
+  });
+}
+
+/** `Name <address>` or a bare address: the parts, or undefined when it is neither. */
+export function parseMailbox(value: string): { name: string; address: string } | undefined {
+  const m = /^\s*(?:([^<>]*?)\s*<([^<>]*)>|([^<>\s]+))\s*$/.exec(value);
+  if (!m) return undefined;
+  const address = m[2] ?? m[3];
+  const name = (m[1] ?? '').replace(/^"(.*)"$/, '$1');
+  // A display name is a header's text: no line breaks or NULs (nodemailer encodes the rest).
+  if (emailAddressProblem(address) || /[\u0000-\u001f\u007f]/.test(name)) return undefined;
+  return { name, address };
+}
+
+function mailConfig(e: z.infer<typeof EnvSchema>, publicBaseUrl: string): MailConfig {
+  const problems: string[] = [];
+  const host = new URL(publicBaseUrl).hostname;
+  // An IPv6 host ([::1]) cannot be the domain of an address.
+  const from = e.MAIL_FROM?.trim() || `Order Reconciler <no-reply@${host && !host.startsWith('[') ? host : 'localhost'}>`;
+  if (e.MAIL_FROM?.trim() && !parseMailbox(from)) problems.push('MAIL_FROM: must be an address, or a name and an address: Shop <orders@shop.example>');
+  for (const address of e.SHOP_ADMIN_EMAIL) {
+    const problem = emailAddressProblem(address);
+    if (problem) problems.push(`SHOP_ADMIN_EMAIL: ${address} ${problem}`);
+  }
+  if (e.SMTP_URL && e.SMTP_TIMEOUT_MS >= e.OUTBOX_LEASE_MS) {
+    // A worker does not start a delivery its lease may not outlast (another worker would send it again).
+    problems.push('SMTP_TIMEOUT_MS: must be less than OUTBOX_LEASE_MS, or no message could ever be sent');
+  }
+  try {
+    new Intl.DateTimeFormat(e.MAIL_LOCALE, { timeZone: e.MAIL_TIME_ZONE });
+  } catch (err) {
+    problems.push(`MAIL_LOCALE / MAIL_TIME_ZONE: ${(err as Error).message}`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  let smtpServer: string | undefined;
+  if (e.SMTP_URL) {
+    const url = new URL(e.SMTP_URL);
+    smtpServer = `${url.protocol}//${url.host}`;
+  }
+  return Object.freeze({
+    smtpUrl: e.SMTP_URL,
+    smtpServer,
+    smtpTimeoutMs: e.SMTP_TIMEOUT_MS,
+    from,
+    fromConfigured: !!e.MAIL_FROM?.trim(),
+    dir: resolve(e.MAIL_DIR),
+    templatesDir: e.MAIL_TEMPLATES_DIR?.trim() ? resolve(e.MAIL_TEMPLATES_DIR.trim()) : undefined,
+    shopAdminEmails: Object.freeze(e.SHOP_ADMIN_EMAIL),
+    locale: e.MAIL_LOCALE,
+    timeZone: e.MAIL_TIME_ZONE,
+    messageIdHost: host || 'localhost',
   });
 }

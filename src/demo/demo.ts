@@ -10,6 +10,7 @@ import { loadConfig } from '../config/config.js';
 import type { ProductInput } from '../modules/catalogue/product.service.js';
 import { NotFoundError } from '../errors/app-errors.js';
 import { startQuickPaySimulator, type QuickPaySimulator } from '../simulator/quickpay-simulator.js';
+import { mailboxRoutes, startDemoMailbox, type DemoMailbox } from './demo-mailbox.js';
 import { storefrontRoutes } from './storefront.routes.js';
 
 /** Demo-only secrets: they protect nothing but a simulator on your own machine. Never use them for real. */
@@ -29,10 +30,17 @@ export const DEMO_CATALOGUE: readonly ProductInput[] = [
   { sku: 'POT-IRON', name: 'Cast iron teapot, 0.8 l', unitPrice: 39900, currency: 'DKK', stockOnHand: 5 },
 ];
 
+/** Where the demo's e-mail comes from and goes: its own shop, and its own mail server's mailbox. */
+export const DEMO_MAIL = {
+  from: 'Leaf & Kettle <orders@leaf-and-kettle.example>',
+  shopAdmin: 'shop@leaf-and-kettle.example',
+} as const;
+
 export interface RunningDemo {
   service: RunningService;
   simulator: QuickPaySimulator;
-  urls: { storefront: string; graphql: string; graphqlWs: string; simulator: string };
+  mailbox: DemoMailbox;
+  urls: { storefront: string; graphql: string; graphqlWs: string; simulator: string; mailbox: string; smtp: string };
   adminApiKey: string;
   /** The text `npm run demo` prints: where to go and what to try. */
   banner(): string;
@@ -54,8 +62,9 @@ async function freePort(host: string): Promise<number> {
  * Starts the demo. Reads (from `env`, by default the process's): PORT (4000; 0 picks a free one), HOST (127.0.0.1),
  * DATABASE_URL (./data/demo.sqlite), PUBLIC_BASE_URL, ADMIN_API_KEY, LOG_LEVEL (warn), REDIS_URL,
  * SIMULATOR_PORT (4010; 0 picks a free one), SIMULATOR_PUBLIC_URL (the simulator's address as browsers reach it),
- * SIMULATOR_RETRY_INTERVAL_MS (3000), RECONCILER_SCHEDULE (5s). The QuickPay settings always point at the in-process simulator with the
- * demo keys, whatever the environment says.
+ * SIMULATOR_RETRY_INTERVAL_MS (3000), RECONCILER_SCHEDULE (5s), DEMO_SMTP_PORT (2525; 0 picks a free one),
+ * SHOP_ADMIN_EMAIL, MAIL_FROM. The QuickPay settings always point at the in-process simulator with the demo keys,
+ * and SMTP_URL at the demo's own mail server, whatever the environment says.
  */
 export async function startDemo(env: Record<string, string | undefined> = process.env): Promise<RunningDemo> {
   // Empty variables count as unset, as in a .env file with `KEY=`.
@@ -78,7 +87,9 @@ export async function startDemo(env: Record<string, string | undefined> = proces
   });
 
   let service: RunningService | undefined;
+  let mailbox: DemoMailbox | undefined;
   try {
+    mailbox = await startDemoMailbox({ host, port: Number(e.DEMO_SMTP_PORT ?? 2525), log: logLevel === 'silent' ? undefined : pino({ name: 'demo-mailbox', level: logLevel }) });
     // The public base URL needs the real port (callbacks and return URLs are built from it), so 0 is resolved here.
     const port = e.PORT === '0' ? await freePort(host) : Number(e.PORT ?? 4000);
     const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://${browserHost}:${port}`).replace(/\/+$/, '');
@@ -106,20 +117,28 @@ export async function startDemo(env: Record<string, string | undefined> = proces
       RECONCILER_SCHEDULE: e.RECONCILER_SCHEDULE ?? '5s',
       RECONCILER_GIVE_UP_AFTER: e.RECONCILER_GIVE_UP_AFTER ?? '10m',
       PENDING_PAYMENT_ALERT_AFTER: e.PENDING_PAYMENT_ALERT_AFTER ?? '1m',
+      // Every e-mail goes to the demo's own mail server, shown at /shop/mailbox.html.
+      SMTP_URL: mailbox.smtpUrl,
+      MAIL_FROM: e.MAIL_FROM ?? DEMO_MAIL.from,
+      SHOP_ADMIN_EMAIL: e.SHOP_ADMIN_EMAIL ?? DEMO_MAIL.shopAdmin,
     });
+    const box = mailbox;
     service = await bootstrap(config, {
       register: async (app) => {
         await storefrontRoutes(app);
+        await mailboxRoutes(app, box);
         app.get('/', async (_req, reply) => reply.redirect('/shop/', 302));
       },
     });
     await seedCatalogue(service);
   } catch (err) {
     await service?.close();
+    await mailbox?.close();
     await simulator.close();
     throw err;
   }
   const running = service;
+  const mail = mailbox;
 
   const base = running.services.config.publicBaseUrl;
   const urls = {
@@ -127,12 +146,15 @@ export async function startDemo(env: Record<string, string | undefined> = proces
     graphql: `${base}/graphql`,
     graphqlWs: `${base.replace(/^http/, 'ws')}/graphql`,
     simulator: simulator.url,
+    mailbox: `${base}/shop/mailbox.html`,
+    smtp: mail.smtpUrl,
   };
   const adminApiKey = running.services.config.adminApiKey ?? DEMO_KEYS.adminApiKey;
   let closing: Promise<void> | undefined;
   return {
     service: running,
     simulator,
+    mailbox: mail,
     urls,
     adminApiKey,
     banner: () => banner(urls, adminApiKey, running.services.config.database.url),
@@ -140,6 +162,7 @@ export async function startDemo(env: Record<string, string | undefined> = proces
       (closing ??= (async () => {
         await simulator.close();
         await running.close();
+        await mail.close();
       })()),
   };
 }
@@ -165,13 +188,16 @@ Order Reconciler demo
   Storefront     ${urls.storefront}
   GraphQL        ${urls.graphql}   (subscriptions: ${urls.graphqlWs})
   QuickPay sim   ${sim}   (payment window, status API, /_sim/ control API)
+  Mailbox        ${urls.mailbox}   (what the demo's own SMTP server, ${urls.smtp}, received)
   Database       ${database}
   Admin API key  ${adminApiKey}   (demo only: back-office queries such as orders, inboxMessages)
 
 Try this
-  1. Open the storefront, add some tea, write a gift note, press "Check out".
+  1. Open the storefront, add some tea, write a gift note, give an e-mail address, press "Check out".
   2. In the simulated QuickPay window press "Pay": the confirmation page says we are waiting for the payment,
      then "Payment confirmed" as soon as the gateway's signed callback arrives (live, over graphql-ws).
+     The order confirmation e-mail arrives in the mailbox (${urls.mailbox}) once, when the order is ready;
+     an order that needs the shop's attention (a pot out of stock: buy six) sends the shop an alert there too.
   3. Check out again and press "Cancel" in the window: the order is cancelled and the same cart is open again.
   4. Pay with expiry month 01 and year 25: the first callback carries a bad signature and is refused (401);
      the simulator retries a few seconds later and the page turns to "Payment confirmed" by itself.

@@ -7,11 +7,12 @@
  * found from the project root. Only files present at start-up are served, each with its own content type;
  * they are read on every request, so editing one needs no restart.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { projectRoot } from '../runtime/project-root.js';
 import { operationsModule } from './demo-operations.js';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -26,13 +27,7 @@ export interface StorefrontOptions {
   publicDir?: string;
 }
 
-/** The project root: the nearest folder above this file with a package.json (works from src/ and dist/src/). */
-export function projectRoot(from = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
+export { projectRoot };
 
 /**
  * graphql-ws's browser client: `dist/client.js` and the chunks it imports relatively (e.g. `./common-XXXX.js`).

@@ -1,7 +1,8 @@
 /**
  * The demo as `npm run demo` starts it (startDemo, the function main.ts calls), on a temporary database and free
  * ports: the storefront's pages and scripts are served, graphql-ws's browser build loads without bare imports, the
- * catalogue is seeded once, and the service and its in-process simulator agree on the keys (one payment through).
+ * catalogue is seeded once, the service and its in-process simulator agree on the keys (one payment through), and
+ * the confirmation e-mail reaches the demo's own SMTP server and its mailbox page.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,6 +10,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parse, validate } from 'graphql';
 import { DEMO_CATALOGUE, seedCatalogue, startDemo, type RunningDemo } from '../../src/demo/demo.js';
 import { GRAPHQL_WS_BROWSER_PATH, projectRoot } from '../../src/demo/storefront.routes.js';
@@ -28,7 +30,7 @@ describe('npm run demo', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'reconciler-demo-'));
-    demo = await startDemo({ DATABASE_URL: join(dir, 'demo.sqlite'), PORT: '0', SIMULATOR_PORT: '0', LOG_LEVEL: 'silent' });
+    demo = await startDemo({ DATABASE_URL: join(dir, 'demo.sqlite'), PORT: '0', SIMULATOR_PORT: '0', DEMO_SMTP_PORT: '0', LOG_LEVEL: 'silent' });
     base = demo.service.url;
   });
   after(async () => {
@@ -52,7 +54,7 @@ describe('npm run demo', () => {
   };
 
   it('serves the storefront pages, and every script and stylesheet they load', async () => {
-    const pages = { '/shop/': 'id="products"', '/shop/confirmation.html': 'id="status"' };
+    const pages = { '/shop/': 'id="products"', '/shop/confirmation.html': 'id="status"', '/shop/mailbox.html': 'id="messages"' };
     for (const [path, marker] of Object.entries(pages)) {
       const page = await get(path);
       assert.equal(page.status, 200, path);
@@ -129,7 +131,7 @@ describe('npm run demo', () => {
     assert.equal(second.products.find((p) => p.sku === DEMO_CATALOGUE[0].sku)?.stockOnHand, 3);
   });
 
-  it('pays through its own simulator: the keys match and the shopper returns to the confirmation page', async (t) => {
+  it('pays through its own simulator (the keys match, the shopper returns to the confirmation page) and mails the confirmation to its own mailbox, once', async (t) => {
     const cart = '{ createCart(currency: "DKK") { id } }';
     const { createCart } = await gql<{ createCart: { id: string } }>(`mutation ${cart}`);
     await gql('mutation ($id: ID!) { addCartLine(cartId: $id, sku: "TEA-SENCHA", quantity: 2) { id } }', { id: createCart.id });
@@ -141,7 +143,7 @@ describe('npm run demo', () => {
       `mutation ($input: CheckoutInputType!) {
         checkout(input: $input) { accessToken order { id } redirect { method url fields { name value } } }
       }`,
-      { input: { cartId: createCart.id, idempotencyKey: 'demo-test-0001', returnUrl } },
+      { input: { cartId: createCart.id, idempotencyKey: 'demo-test-0001', returnUrl, email: 'ada@example.com' } },
     );
     assert.equal(checkout.redirect.url, `${demo.urls.simulator}/`);
 
@@ -155,5 +157,20 @@ describe('npm run demo', () => {
     await page.text();
     const updates = await live.until((u) => u.some((x) => x.orderStatus === 'READY'));
     assert.equal(updates.at(-1)?.paymentStatus, 'AUTHORIZED');
+
+    // The demo's workers send the confirmation to the demo's own SMTP server; its mailbox page lists it, once.
+    const confirmationId = `<order-${checkout.order.id}.confirmation@${new URL(base).hostname}>`;
+    type Mailbox = { messages: { messageId: string; to: string[]; subject: string; text: string; html: string | null }[] };
+    let mailbox: Mailbox = { messages: [] };
+    for (let i = 0; i < 200 && !mailbox.messages.some((m) => m.messageId === confirmationId); i++) {
+      await sleep(50);
+      mailbox = (await (await fetch(`${base}/shop/mailbox.json`)).json()) as Mailbox;
+    }
+    const confirmations = mailbox.messages.filter((m) => m.messageId === confirmationId);
+    assert.equal(confirmations.length, 1, JSON.stringify(mailbox.messages.map((m) => m.messageId)));
+    assert.deepEqual(confirmations[0].to, ['ada@example.com']);
+    assert.match(confirmations[0].subject, /Your order R\w+ at Leaf & Kettle is confirmed/);
+    assert.match(confirmations[0].text, /2 x Sencha green tea, 100 g/);
+    assert.ok(confirmations[0].html?.includes('Sencha green tea'));
   });
 });

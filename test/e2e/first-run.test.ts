@@ -6,7 +6,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { bootstrap, type RunningService } from '../../src/app/bootstrap.js';
@@ -35,9 +38,11 @@ function readmeWalkthrough(): string {
 async function startLikeNpmStart(settings: Record<string, string>, logLines: string[]): Promise<{ service: RunningService; scratch: ScratchDatabase }> {
   const scratch = await createScratchDatabase(DatabaseKind.SQLITE, 'first-run');
   const port = await freePort();
-  const config = loadConfig({ ...settings, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: scratch.config.url, LOG_LEVEL: 'warn' });
+  // The mail folder as `npm start` has it (./data/mail), but the test's own.
+  const mailDir = mkdtempSync(join(tmpdir(), 'first-run-mail-'));
+  const config = loadConfig({ ...settings, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: scratch.config.url, LOG_LEVEL: 'warn', MAIL_DIR: mailDir });
   const logger = pino({ level: 'warn' }, { write: (line: string) => void logLines.push(line) });
-  return { service: await bootstrap(config, { logger }), scratch };
+  return { service: await bootstrap(config, { logger }), scratch: { ...scratch, drop: async () => (await scratch.drop(), rmSync(mailDir, { recursive: true, force: true })) } };
 }
 
 describe('first run, as the README says', () => {
@@ -62,6 +67,15 @@ describe('first run, as the README says', () => {
     assert.equal(last.data.order.status, 'READY');
     assert.equal(last.data.order.paymentStatus, 'AUTHORIZED');
     assert.ok(last.data.order.readyAt);
+
+    // No SMTP_URL: the order's confirmation is written to the mail folder, as the README says (the workers of
+    // `npm start` deliver it within a poll or two).
+    const orderId = JSON.parse(answers.find((a) => a.includes('"checkout"'))!).data.checkout.order.id as string;
+    const { dir } = service.services.config.mail;
+    const confirmation = () => (existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(`order-${orderId}.confirmation`)) : []);
+    for (let i = 0; i < 200 && confirmation().length === 0; i++) await sleep(50);
+    assert.equal(confirmation().length, 1, 'the confirmation is in the mail folder');
+    assert.match(readFileSync(join(dir, confirmation()[0]), 'utf8'), /^To: ada@example\.com\r$/m);
   });
 
   it('says at start-up what is not configured yet', () => {
@@ -89,7 +103,7 @@ describe('first run with nothing configured', () => {
     const { service, scratch } = await startLikeNpmStart({}, logLines);
     try {
       const warnings = logLines.join('\n');
-      for (const missing of ['ADMIN_API_KEY', 'QUICKPAY_PRIVATE_KEY', 'QUICKPAY_MERCHANT_ID', 'STOREFRONT_RETURN_URL', 'PUBLIC_BASE_URL', 'SHOP_WEBHOOK_URL']) {
+      for (const missing of ['ADMIN_API_KEY', 'QUICKPAY_PRIVATE_KEY', 'QUICKPAY_MERCHANT_ID', 'STOREFRONT_RETURN_URL', 'PUBLIC_BASE_URL', 'SHOP_WEBHOOK_URL', 'SMTP_URL', 'SHOP_ADMIN_EMAIL']) {
         assert.match(warnings, new RegExp(`${missing}.*(not set|cannot reach)`), missing);
       }
       assert.equal((await fetch(`${service.url}/health/live`)).status, 200);

@@ -60,7 +60,8 @@ describe(`checkout and redirect outcomes (${process.env.TEST_DATABASE ?? 'sqlite
   });
 
   it('a success redirect shows PENDING and never marks the order paid; the verified callback makes it READY once', async () => {
-    const co = await checkout(svc, await createFilledCart(svc));
+    // With an address, so the confirmation is among the effects owed.
+    const co = await checkout(svc, await createFilledCart(svc), undefined, 'ada@example.com');
     const r = await svc.gqlOk(ReportRedirectOutcomeDocument, { orderId: co.order.id, outcome: 'SUCCESS', params: [{ key: 'qp', value: '1' }] }, co.accessToken);
     assert.equal(r.reportRedirectOutcome.applied, true);
     assert.equal(r.reportRedirectOutcome.order.paymentStatus, 'PENDING');

@@ -123,7 +123,7 @@ describe(`a large export (${process.env.TEST_DATABASE ?? 'sqlite'})`, () => {
       const [payment] = await conn.execute<Record<string, unknown>[]>('select * from payments where order_id = ?', [co.order.id]);
       for (let i = 0; i < many - 1; i++) {
         const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-        await conn.execute('insert into orders select ? as id, cart_id, cart_revision, ? as idempotency_key, status, access_token, currency, lines, custom_fields, coupon_codes, gift_cards, subtotal, discount_total, gift_card_total, total, flags, status_sequence, placed_at, ready_at, cancelled_at from orders where id = ?', [id, `copy-${i}`, template.id]);
+        await conn.execute('insert into orders (id, cart_id, cart_revision, idempotency_key, status, access_token, currency, lines, custom_fields, coupon_codes, gift_cards, subtotal, discount_total, gift_card_total, total, flags, status_sequence, placed_at, ready_at, cancelled_at) select ? as id, cart_id, cart_revision, ? as idempotency_key, status, access_token, currency, lines, custom_fields, coupon_codes, gift_cards, subtotal, discount_total, gift_card_total, total, flags, status_sequence, placed_at, ready_at, cancelled_at from orders where id = ?', [id, `copy-${i}`, template.id]);
         await conn.execute("insert into payments (id, order_id, gateway, reference, status, amount, currency, created_at, updated_at) values (?, ?, 'QUICKPAY', ?, 'AUTHORIZED', ?, 'DKK', ?, ?)", [`10000000-0000-4000-8000-${String(i).padStart(12, '0')}`, id, `RCOPY${i}`, payment.amount, payment.created_at, payment.updated_at]);
       }
       const from = new Date(Date.now() - 3_600_000).toISOString();

@@ -1,13 +1,15 @@
 /**
  * DESIGN.md's invariants under generated interleavings of redirects (success, cancel, error), QuickPay callbacks
  * (authorised, refused, voided, captured; duplicated, reordered, late, dropped), cart edits and re-checkouts,
- * with racing groups run concurrently. Runs on SQLite, and on PostgreSQL with TEST_DATABASE=postgresql.
+ * with racing groups run concurrently. The confirmation e-mails go to a real SMTP server started here and are
+ * counted against the orders that became ready. Runs on SQLite, and on PostgreSQL with TEST_DATABASE=postgresql.
  */
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Cart } from '../../src/modules/cart/cart.entity.js';
 import { RedirectOutcome } from '../../src/modules/order/redirect-outcome.service.js';
 import { startTestService, type TestService } from '../support/test-service.js';
+import { startTestSmtpServer, type TestSmtpServer } from '../support/test-smtp-server.js';
 import { checkInvariants, commandsArb, gatewayStoryArb, Lineage, PRODUCTS, type Command } from './lineage-harness.js';
 
 /** Runs per property; FC_RUNS raises it for a longer hunt (`FC_RUNS=500 npm test`). */
@@ -47,11 +49,17 @@ const FOUND: Record<'anyInterleaving' | 'onePayment', Command[][]> = {
 
 describe(`invariants under generated interleavings (${process.env.TEST_DATABASE ?? 'sqlite'})`, () => {
   let svc: TestService;
+  let mail: TestSmtpServer;
   before(async () => {
-    svc = await startTestService();
+    // A real SMTP server takes the confirmations, so invariant 3 is checked for the e-mail too.
+    mail = await startTestSmtpServer();
+    svc = await startTestService({ env: { SMTP_URL: mail.url } });
     for (const p of PRODUCTS) await svc.services.products.upsert(p);
   });
-  after(() => svc.close());
+  after(async () => {
+    await svc.close();
+    await mail.close();
+  });
 
   /** Runs generated command sequences, each on a fresh lineage, and checks the invariants after each. */
   const holds = (commands: fc.Arbitrary<Command[]>, numRuns: number, examples: Command[][]) =>
@@ -61,7 +69,7 @@ describe(`invariants under generated interleavings (${process.env.TEST_DATABASE 
         const lineage = new Lineage(svc.services);
         await lineage.start();
         for (const c of cmds) await lineage.run(c);
-        await checkInvariants(svc.services, lineage, cartsBefore);
+        await checkInvariants(svc.services, lineage, cartsBefore, mail);
       }),
       { numRuns, examples: examples.map((e) => [e]) },
     );

@@ -27,6 +27,8 @@ import { paymentResource, type QuickPayOp } from '../support/quickpay-callbacks.
 import { TEST_KEYS } from '../support/test-service.js';
 import { drain, outboxWorker } from '../support/outbox-worker.js';
 import { inDatabaseHandlers } from '../../src/modules/outbox/outbox-handlers.js';
+import { mailHandlers } from '../../src/modules/outbox/mail-handlers.js';
+import type { TestSmtpServer } from '../support/test-smtp-server.js';
 import { StockMovement } from '../../src/modules/catalogue/stock-movement.entity.js';
 
 export const PRODUCTS = [
@@ -44,14 +46,11 @@ export type Command =
   | { kind: 'deliver'; target: number; message: 'latest' | 'any'; pick: number; copies: number }
   | { kind: 'editLine'; sku: string; quantity: number }
   | { kind: 'editField'; key: string; value: string }
-  | { kind: 'checkout'; retrySameKey: boolean }
+  /** `email`: the customer gives an address (the order then owes a confirmation once it is ready). */
+  | { kind: 'checkout'; retrySameKey: boolean; email: boolean }
   /** The reconciler asks the gateway about one payment (the gateway answers with where the payment stands now). */
   | { kind: 'reconcile'; target: number }
-  /**
-   * A worker delivers what is owed inside the database (stock, coupons, gift cards); `twice`: a second worker runs
-   * at the same time. The effects outside it (webhooks, voids at the gateway) have no model here: the gateway is
-   * the test's own messages, so a void would be a cancel the model never made.
-   */
+  /** A worker delivers what is owed (modelledEffects: stock, coupons, gift cards, e-mails); `twice`: two workers at once. */
   | { kind: 'deliverEffects'; twice: boolean }
   | { kind: 'together'; commands: Command[] };
 
@@ -75,7 +74,7 @@ const single: fc.Arbitrary<Command> = fc.oneof(
   },
   { arbitrary: fc.record({ kind: fc.constant('editLine' as const), sku: fc.constantFrom(...PRODUCTS.map((p) => p.sku)), quantity: fc.integer({ min: 0, max: 4 }) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('editField' as const), key: fc.constantFrom('giftNote', 'deliveryWindow', 'vatId'), value: fc.string({ maxLength: 12 }) }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('checkout' as const), retrySameKey: fc.boolean() }), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('checkout' as const), retrySameKey: fc.boolean(), email: fc.boolean() }), weight: 2 },
 );
 
 /** One payment's story at the gateway, then its messages delivered in any order, any number of times, or never. */
@@ -108,6 +107,8 @@ interface ModelOrder {
   token: string;
   reference: string;
   total: number;
+  /** The address given at checkout, if any. */
+  email: string | null;
   /** What the cart held when this order was placed. */
   snapshot: { lines: { sku: string; quantity: number }[]; fields: Record<string, string> };
   ops: QuickPayOp[];
@@ -135,7 +136,7 @@ export class Lineage {
     this.cartId = cart.id;
     for (const l of this.lines) await this.services.carts.setLine(cart.id, l.sku, l.quantity);
     for (const [k, v] of Object.entries(this.fields)) await this.services.carts.setCustomField(cart.id, k, v);
-    await this.run({ kind: 'checkout', retrySameKey: false });
+    await this.run({ kind: 'checkout', retrySameKey: false, email: true });
   }
 
   async run(cmd: Command): Promise<void> {
@@ -163,7 +164,7 @@ export class Lineage {
         return;
       }
       case 'deliverEffects':
-        await Promise.all(Array.from({ length: cmd.twice ? 2 : 1 }, () => drain(outboxWorker(this, {}, inDatabaseHandlers()))));
+        await Promise.all(Array.from({ length: cmd.twice ? 2 : 1 }, () => drain(outboxWorker(this, {}, modelledEffects(this.services)))));
         return;
       case 'deliver': {
         const o = this.pick(cmd.target);
@@ -196,7 +197,8 @@ export class Lineage {
       case 'checkout':
         return this.expectingRefusal(async () => {
           const key = cmd.retrySameKey && this.keys > 0 ? `lineage-key-${this.keys}` : `lineage-key-${++this.keys}`;
-          const result = await this.services.checkout.checkout({ cartId: this.cartId, gateway: GatewayName.QUICKPAY, idempotencyKey: key });
+          const email = cmd.email ? `shopper-${this.keys}@example.com` : null;
+          const result = await this.services.checkout.checkout({ cartId: this.cartId, gateway: GatewayName.QUICKPAY, idempotencyKey: key, email });
           const known = this.orders.find((o) => o.id === result.order.id);
           if (known) {
             assert.equal(result.accessToken, known.token, 'an idempotent repeat hands back the same token');
@@ -207,6 +209,7 @@ export class Lineage {
             token: result.accessToken,
             reference: result.payment.reference,
             total: result.order.total,
+            email,
             snapshot: { lines: this.lines.map((l) => ({ ...l })), fields: { ...this.fields } },
             ops: [],
             messages: [],
@@ -276,11 +279,23 @@ export class Lineage {
   }
 }
 
+/**
+ * The side effects the model can judge: those inside the database, and the e-mails (counted at the test's SMTP
+ * server). Webhooks and voids at the gateway have no model here: the gateway is the test's own messages, so a void
+ * would be a cancel the model never made.
+ */
+function modelledEffects(services: Services) {
+  return new Map([...inDatabaseHandlers(), ...mailHandlers(services.orm, services.mailer, services.config.mail.smtpTimeoutMs)]);
+}
+
 /** Who may speak for the gateway: its signed notifications, and its own answers to the reconciler (invariant 4). */
 const VERIFIED_SOURCES: ReadonlySet<TransitionSource> = new Set([TransitionSource.GATEWAY_NOTIFICATION, TransitionSource.RECONCILER]);
 
-/** DESIGN.md invariants 1, 2, 4, 6, 7 and 8 (and 5's "never silently kept"), checked against the database. */
-export async function checkInvariants(services: Services, lineage: Lineage, cartsBefore: number): Promise<void> {
+/**
+ * DESIGN.md invariants 1, 2, 4, 6, 7 and 8 (and 5's "never silently kept"), checked against the database; and 3
+ * for the stock and, when `mail` is the SMTP server the service sends to, for the confirmation e-mail.
+ */
+export async function checkInvariants(services: Services, lineage: Lineage, cartsBefore: number, mail?: TestSmtpServer): Promise<void> {
   const db = inspect(services);
   const cart = await db.cart(lineage.cartId);
   const orders = await db.orders(lineage.cartId);
@@ -384,7 +399,7 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
   }
   // 3. Exactly-once effects: once everything owed is delivered (again: a repeat must change nothing), an order that
   //    is ready took each of its lines out of stock once, and an order that is not took nothing.
-  await drain(outboxWorker(lineage, {}, inDatabaseHandlers()));
+  await drain(outboxWorker(lineage, {}, modelledEffects(services)));
   for (const m of lineage.orders) {
     const order = byId.get(m.id)!;
     const moved = await services.orm.em.fork().find(StockMovement, { orderId: m.id });
@@ -394,6 +409,18 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
       expected.map((l) => [l.sku, l.quantity]).sort(),
       `stock taken for ${order.status} order ${m.id}`,
     );
+  }
+  // ... and one confirmation e-mail for each ready order that has an address, none for any other: counted by the
+  // Message-ID each delivery of an order's confirmation carries, among everything the SMTP server received.
+  if (mail) {
+    const host = new URL(services.config.publicBaseUrl).hostname;
+    const received = new Map<string, number>();
+    for (const message of mail.messages) received.set(message.parsed.messageId ?? '', (received.get(message.parsed.messageId ?? '') ?? 0) + 1);
+    for (const m of lineage.orders) {
+      const order = byId.get(m.id)!;
+      const owed = order.status === OrderStatus.READY && m.email ? 1 : 0;
+      assert.equal(received.get(`<order-${m.id}.confirmation@${host}>`) ?? 0, owed, `confirmations for ${order.status} order ${m.id} (address: ${m.email ?? 'none'})`);
+    }
   }
 
   const failures = lineage.answers.filter((a) => a !== NotificationOutcome.ACCEPTED && a !== NotificationOutcome.DUPLICATE && a !== NotificationOutcome.IGNORED);

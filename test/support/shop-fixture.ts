@@ -34,7 +34,8 @@ export async function createFilledCart(svc: TestService, spec: CartSpec = DEFAUL
 
 export type Checkout = CheckoutMutation['checkout'];
 
-export async function checkout(svc: TestService, cartId: string, idempotencyKey = `key-${cartId}`): Promise<Checkout> {
-  const { checkout } = await svc.gqlOk(CheckoutDocument, { input: { cartId, idempotencyKey, gateway: 'QUICKPAY' } }, null);
+/** Checks the cart out; `email` is the customer's address (none by default: no confirmation is owed). */
+export async function checkout(svc: TestService, cartId: string, idempotencyKey = `key-${cartId}`, email?: string): Promise<Checkout> {
+  const { checkout } = await svc.gqlOk(CheckoutDocument, { input: { cartId, idempotencyKey, gateway: 'QUICKPAY', ...(email === undefined ? {} : { email }) } }, null);
   return checkout;
 }

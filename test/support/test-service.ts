@@ -2,7 +2,10 @@
  * Boots the real service (same bootstrap as `npm start`) on a scratch database and a free port, with QuickPay
  * keys known to the test, plus a typed GraphQL client. `close()` stops it and drops the database.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { bootstrap, type RunningService } from '../../src/app/bootstrap.js';
@@ -53,6 +56,8 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   const kind = options.databaseKind ?? testDatabaseKind();
   const scratch = options.databaseUrl ? null : await createScratchDatabase(kind, 'test');
   const port = await freePort();
+  // Without SMTP_URL, e-mail goes to a folder: one of the test's own, never the project's ./data/mail.
+  const mailDir = mkdtempSync(join(tmpdir(), 'reconciler-mail-'));
   const config = loadConfig({
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -68,6 +73,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     // Background delivery of side effects only where a test asks for it (SERVICE_ROLE=all): the others assert
     // what a transition wrote, and must not race a worker acting on it.
     SERVICE_ROLE: 'web',
+    MAIL_DIR: mailDir,
     ...options.env,
   });
   let running: RunningService;
@@ -75,6 +81,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     running = await bootstrap(config);
   } catch (e) {
     await scratch?.drop();
+    rmSync(mailDir, { recursive: true, force: true });
     throw e;
   }
 
@@ -98,6 +105,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     async close() {
       await running.close();
       await scratch?.drop();
+      rmSync(mailDir, { recursive: true, force: true });
     },
   };
 }

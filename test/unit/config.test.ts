@@ -62,6 +62,43 @@ describe('configuration', () => {
   });
 });
 
+describe('mail settings', () => {
+  it('default to the local mail folder, no shop address, and a no-reply sender at the public host', () => {
+    const { mail } = loadConfig({ PUBLIC_BASE_URL: 'https://shop.example' });
+    assert.equal(mail.smtpUrl, undefined);
+    assert.match(mail.dir, /data\/mail$/);
+    assert.deepEqual(mail.shopAdminEmails, []);
+    assert.equal(mail.from, 'Order Reconciler <no-reply@shop.example>');
+    assert.equal(mail.messageIdHost, 'shop.example');
+    assert.equal(mail.templatesDir, undefined);
+  });
+
+  it('keep SMTP credentials out of what logs show, and read several shop addresses', () => {
+    const { mail } = loadConfig({ SMTP_URL: 'smtp://user:secret@mail.example:587', SHOP_ADMIN_EMAIL: 'a@shop.example, b@shop.example', MAIL_FROM: '"Leaf & Kettle" <orders@shop.example>' });
+    assert.equal(mail.smtpServer, 'smtp://mail.example:587');
+    assert.deepEqual(mail.shopAdminEmails, ['a@shop.example', 'b@shop.example']);
+    assert.equal(mail.from, '"Leaf & Kettle" <orders@shop.example>');
+  });
+
+  it('refuse what cannot work: other URL schemes, bad addresses, a timeout the lease cannot cover, unknown zones', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (e) {
+        assert.ok(e instanceof ConfigError, String(e));
+        return e.problems;
+      }
+    };
+    assert.match(problems({ SMTP_URL: 'http://mail.example' }).join(), /SMTP_URL/);
+    assert.match(problems({ MAIL_FROM: 'orders at shop' }).join(), /MAIL_FROM/);
+    assert.match(problems({ MAIL_FROM: 'Shop\r\nBcc: x@y.example <orders@shop.example>' }).join(), /MAIL_FROM/);
+    assert.match(problems({ SHOP_ADMIN_EMAIL: 'ok@shop.example,not an address' }).join(), /SHOP_ADMIN_EMAIL: not an address/);
+    assert.match(problems({ SMTP_URL: 'smtp://mail.example', SMTP_TIMEOUT_MS: '60000', OUTBOX_LEASE_MS: '60000' }).join(), /SMTP_TIMEOUT_MS/);
+    assert.match(problems({ MAIL_TIME_ZONE: 'Mars/Olympus_Mons' }).join(), /MAIL_TIME_ZONE/);
+  });
+});
+
 describe('source allow-list', () => {
   it('allows anyone when empty, and only listed ranges otherwise', () => {
     assert.ok(isSourceAllowed('203.0.113.9', []));

@@ -42,6 +42,7 @@ export function newIdempotencyKey() {
 }
 
 const CART_KEY = 'orderReconcilerDemo.cartId';
+const EMAIL_KEY = 'orderReconcilerDemo.email';
 const tokenKey = (orderId) => `orderReconcilerDemo.orderToken.${orderId}`;
 const attemptKey = (cartId) => `orderReconcilerDemo.checkoutKey.${cartId}`;
 
@@ -53,6 +54,8 @@ export const local = {
   setOrderToken: (orderId, token) => localStorage.setItem(tokenKey(orderId), token),
   checkoutKey: (cartId) => localStorage.getItem(attemptKey(cartId)),
   setCheckoutKey: (cartId, key) => localStorage.setItem(attemptKey(cartId), key),
+  email: () => localStorage.getItem(EMAIL_KEY),
+  setEmail: (email) => localStorage.setItem(EMAIL_KEY, email),
 };
 
 /** Shows a message in an element (or hides it when `text` is empty). */

@@ -127,6 +127,7 @@ function render() {
   );
   $('cart-total').textContent = formatMoney(total, cart?.currency ?? CURRENCY);
   $('gift-note').disabled = busy || pending;
+  $('email').disabled = busy || pending;
   $('checkout').disabled = busy || pending || lines.length === 0;
   $('checkout').textContent = busy ? 'Please wait…' : 'Check out and pay';
 }
@@ -156,7 +157,9 @@ function goToPayment(redirect) {
 
 async function checkout(idempotencyKey) {
   const returnUrl = `${window.location.origin}/shop/confirmation.html?order={orderId}&outcome={outcome}`;
-  const { checkout: result } = await gql(OPS.checkout, { input: { cartId: cart.id, idempotencyKey, returnUrl } });
+  // Optional for the service: without an address the order is placed, and no confirmation is sent.
+  const email = $('email').value.trim() || null;
+  const { checkout: result } = await gql(OPS.checkout, { input: { cartId: cart.id, idempotencyKey, returnUrl, email } });
   local.setOrderToken(result.order.id, result.accessToken);
   goToPayment(result.redirect);
   // The browser is leaving; keep the buttons disabled until it has.
@@ -166,6 +169,7 @@ async function checkout(idempotencyKey) {
 $('checkout-form').addEventListener('submit', (event) => {
   event.preventDefault();
   act(async () => {
+    local.setEmail($('email').value.trim());
     const note = $('gift-note').value.trim();
     if (note !== noteOf(cart)) cart = (await gql(OPS.setField, { cartId: cart.id, key: GIFT_NOTE, value: note })).setCartCustomField;
     const key = newIdempotencyKey();
@@ -199,5 +203,6 @@ act(async () => {
   cart = saved;
   $('products-loading').hidden = true;
   $('gift-note').value = noteOf(cart);
+  $('email').value = local.email() ?? $('email').value;
   renderProducts();
 });

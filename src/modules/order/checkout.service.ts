@@ -14,6 +14,7 @@ import { CartStatus } from '../cart/cart.machine.js';
 import { Payment } from '../payment/payment.entity.js';
 import { PaymentStatus } from '../payment/payment.machine.js';
 import { Coupon } from '../promotions/coupon.entity.js';
+import { emailAddressProblem } from '../shared/email-address.js';
 import { GiftCard } from '../promotions/gift-card.entity.js';
 import type { LineageTransaction } from '../transition/lineage-transaction.js';
 import type { TransitionService } from '../transition/transition.service.js';
@@ -30,6 +31,8 @@ export interface CheckoutInput {
   /** Where the shopper lands after the gateway; `{orderId}` and `{outcome}` (success, cancel) are filled in. */
   returnUrl?: string | null;
   language?: string | null;
+  /** The customer's e-mail address, for the confirmation; absent or empty: no confirmation is owed. */
+  email?: string | null;
 }
 
 export interface CheckoutResult {
@@ -56,12 +59,14 @@ export class CheckoutService {
     const returnUrl = this.returnUrlTemplate(input.returnUrl);
     const language = (input.language ?? 'en').trim();
     if (!/^[a-z]{2}$/.test(language)) throw new BadUserInputError('language must be a two-letter ISO 639-1 code', { field: 'language' });
+    const customerEmail = this.customerEmail(input.email);
     const gateway = this.gateways.get(input.gateway);
 
     const { order, payment } = await this.transitions.inLineage(input.cartId, async (tx) => {
+      // A repeat of the attempt returns the order as it was placed, whatever address the repeat carries.
       const existing = await tx.em.findOne(Order, { cartId: tx.cart.id, idempotencyKey: input.idempotencyKey });
       if (existing) return { order: existing, payment: await tx.em.findOneOrFail(Payment, { orderId: existing.id }) };
-      return this.place(tx, input);
+      return this.place(tx, input, customerEmail);
     });
 
     const fill = (outcome: string) => returnUrl.replaceAll('{orderId}', order.id).replaceAll('{outcome}', outcome);
@@ -78,7 +83,7 @@ export class CheckoutService {
     return { order, payment, accessToken: order.accessToken, redirect };
   }
 
-  private async place(tx: LineageTransaction, input: CheckoutInput): Promise<{ order: Order; payment: Payment }> {
+  private async place(tx: LineageTransaction, input: CheckoutInput, customerEmail: string | null): Promise<{ order: Order; payment: Payment }> {
     const cart = tx.cart;
     if (cart.status !== CartStatus.OPEN) {
       throw new ConflictError('the cart is already checked out; report the redirect outcome or wait for the payment', {
@@ -122,6 +127,7 @@ export class CheckoutService {
       cartId: cart.id,
       cartRevision: cart.revision,
       idempotencyKey: input.idempotencyKey,
+      customerEmail,
       status: OrderStatus.PENDING_PAYMENT,
       accessToken: randomBytes(32).toString('base64url'),
       currency: cart.currency,
@@ -180,6 +186,15 @@ export class CheckoutService {
       if (card.balance > 0) cards.push(card);
     }
     return codes.map((c) => cards.find((x) => x.code === c)).filter((c): c is GiftCard => !!c);
+  }
+
+  /** The address as given, trimmed; null when none was given. Refused (BAD_USER_INPUT) when it is not one. */
+  private customerEmail(given: string | null | undefined): string | null {
+    const email = given?.trim() ?? '';
+    if (email === '') return null;
+    const problem = emailAddressProblem(email);
+    if (problem) throw new BadUserInputError(`email ${problem}`, { field: 'email' });
+    return email;
   }
 
   private returnUrlTemplate(given: string | null | undefined): string {

@@ -107,7 +107,8 @@ function writeReadyEffects(tx: LineageTransaction, order: Order): void {
   tx.addOutbox(OutboxTopic.DECREMENT_STOCK, key, order.id, { ...payload, lines: products.map((l) => ({ sku: l.sku, quantity: l.quantity })) });
   if (order.couponCodes.length) tx.addOutbox(OutboxTopic.REDEEM_COUPONS, key, order.id, { ...payload, codes: order.couponCodes });
   if (order.giftCards.length) tx.addOutbox(OutboxTopic.REDEEM_GIFT_CARDS, key, order.id, { ...payload, giftCards: order.giftCards });
-  tx.addOutbox(OutboxTopic.SEND_CONFIRMATION_EMAIL, key, order.id, payload);
+  // No address given at checkout: no confirmation is owed, so none is queued.
+  if (order.customerEmail) tx.addOutbox(OutboxTopic.SEND_CONFIRMATION_EMAIL, key, order.id, payload);
   tx.addOutbox(OutboxTopic.EXPORT_ORDER, key, order.id, payload);
 }
 

@@ -67,6 +67,8 @@ export const OrderSchema = defineEntity({
     /** The cart revision this order was placed from; revival after a cancel needs it unchanged (invariant 5). */
     cartRevision: p.integer(),
     idempotencyKey: p.string().length(100),
+    /** Where the confirmation e-mail goes; null when the storefront gave none (then no confirmation is owed). */
+    customerEmail: p.string().length(254).nullable(),
     status: p.enum(() => OrderStatus),
     /**
      * The bearer token that lets a storefront read and watch this order. Kept as is (like a session id) so that an

@@ -21,6 +21,7 @@ export function toOrderType({ order, payment }: OrderWithPayment): OrderType {
     id: order.id,
     cartId: order.cartId,
     status: order.status,
+    customerEmail: order.customerEmail ?? null,
     paymentStatus: payment.status,
     payment: {
       id: payment.id,

@@ -79,6 +79,9 @@ export class OrderType {
   @Field(() => OrderStatus)
   status!: OrderStatus;
 
+  @Field(() => String, { nullable: true, description: 'The customer\'s e-mail address given at checkout; the confirmation e-mail goes there once the order is ready.' })
+  customerEmail?: string | null;
+
   @Field(() => PaymentStatus, { description: 'The payment\'s status; "pending" on a confirmation page until the gateway confirms.' })
   paymentStatus!: PaymentStatus;
 
@@ -174,6 +177,12 @@ export class CheckoutInputType {
 
   @Field(() => String, { nullable: true, description: 'Payment window language (ISO 639-1), default en.' })
   language?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "The customer's e-mail address (at most 254 characters, as a browser's type=email field accepts). The order confirmation is sent there once the payment is authorised; without it no confirmation is sent.",
+  })
+  email?: string | null;
 }
 
 @ObjectType()

@@ -82,6 +82,13 @@ export class OutboxDispatcher implements BackgroundJob {
   /** Delivers one claimed row and records the outcome; never throws for the row's own failure. */
   async deliver(row: OutboxMessage): Promise<void> {
     const handler = this.handlers.get(row.topic)!;
+    if (handler.kind === 'external' && !this.leaseOutlasts(row, handler)) {
+      // Rows of a batch are delivered one after another under one lease; when the ones before took long, what is
+      // left of the lease may not cover this delivery, and another worker could take the row over and deliver it
+      // again while this one still is. Handed back instead: the next claim (here or elsewhere) leases it afresh.
+      await this.release(row).catch((err: unknown) => this.log.warn({ err, outboxId: row.id }, 'could not hand a row back; its lease will expire'));
+      return;
+    }
     try {
       if (handler.kind === 'database') await this.applyInLineage(row, handler);
       else {
@@ -92,6 +99,19 @@ export class OutboxDispatcher implements BackgroundJob {
       if (e instanceof LeaseLostError) return;
       await this.recordFailure(row, handler, e).catch((err: unknown) => this.log.warn({ err, outboxId: row.id }, 'could not record a failed delivery; its lease will expire'));
     }
+  }
+
+  private leaseOutlasts(row: OutboxMessage, handler: Extract<OutboxHandler, { kind: 'external' }>): boolean {
+    if (handler.timeoutMs === undefined || !row.leaseExpiresAt) return true;
+    return row.leaseExpiresAt.getTime() - Date.now() > handler.timeoutMs;
+  }
+
+  /** Gives up this worker's lease on a row it has not started to deliver; no attempt is counted. */
+  private async release(row: OutboxMessage): Promise<void> {
+    await retryWhileBusy(
+      () => this.orm.em.fork().nativeUpdate(OutboxMessage, { id: row.id, leaseOwner: this.owner, status: OutboxStatus.PENDING }, { leaseOwner: null, leaseExpiresAt: null }),
+      this.busyTimeoutMs,
+    );
   }
 
   private async applyInLineage(row: OutboxMessage, handler: Extract<OutboxHandler, { kind: 'database' }>): Promise<void> {

@@ -49,6 +49,12 @@ export interface InDatabaseHandler extends FailureHook {
 export interface ExternalHandler extends FailureHook {
   readonly kind: 'external';
   /**
+   * The longest one delivery can take, milliseconds (its own timeouts must guarantee it). The dispatcher does not
+   * start a delivery that its lease on the row may not outlast: another worker could take the row over meanwhile
+   * and deliver it a second time. Undefined: no such check.
+   */
+  readonly timeoutMs?: number;
+  /**
    * Delivers the effect; throws to fail this attempt (retried later, or FAILED at once for an UndeliverableError).
    * Returns what the other side answered, kept with the row (bounded).
    */

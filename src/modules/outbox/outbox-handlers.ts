@@ -1,6 +1,6 @@
 /**
- * Which handler delivers which side effect. Topics without a handler here are left pending (their workers are
- * not built yet) and never claimed.
+ * Which handler delivers which side effect. A topic without a handler here would be left pending and never
+ * claimed; today every topic has one.
  */
 import type { Services } from '../../app/services.js';
 import { takeStock, type StockLine } from '../catalogue/stock-ledger.js';
@@ -8,13 +8,14 @@ import type { AppliedGiftCard } from '../order/order.entity.js';
 import { voidPaymentHandler } from '../payment/void-payment.handler.js';
 import { redeemCoupons, redeemGiftCards } from '../promotions/redemptions.js';
 import { shopWebhookHandlers } from '../shop-webhook/shop-webhook.handlers.js';
+import { mailHandlers } from './mail-handlers.js';
 import type { InDatabaseHandler, OutboxHandler } from './outbox-handler.js';
 import { OutboxTopic } from './outbox-message.entity.js';
 
 const inDatabase = (apply: InDatabaseHandler['apply']): InDatabaseHandler => ({ kind: 'database', apply });
 
 /** What the handlers use of the service objects. */
-export type OutboxHandlerDeps = Pick<Services, 'orm' | 'gateways' | 'transitions' | 'payments' | 'shopWebhook'>;
+export type OutboxHandlerDeps = Pick<Services, 'orm' | 'gateways' | 'transitions' | 'payments' | 'shopWebhook' | 'mailer' | 'config'>;
 
 /** The effects inside our own database (exactly once, in the order's lineage transaction). */
 export function inDatabaseHandlers(): Map<OutboxTopic, OutboxHandler> {
@@ -25,10 +26,11 @@ export function inDatabaseHandlers(): Map<OutboxTopic, OutboxHandler> {
   ]);
 }
 
-/** Every handler: the in-database ones, the shop's webhooks and the voids at the gateway (at least once). */
+/** Every handler: the in-database ones, and (at least once) the e-mails, the shop's webhooks and the voids. */
 export function outboxHandlers(deps: OutboxHandlerDeps): Map<OutboxTopic, OutboxHandler> {
   return new Map<OutboxTopic, OutboxHandler>([
     ...inDatabaseHandlers(),
+    ...mailHandlers(deps.orm, deps.mailer, deps.config.mail.smtpTimeoutMs),
     ...shopWebhookHandlers(deps.orm, deps.shopWebhook),
     [OutboxTopic.VOID_PAYMENT, voidPaymentHandler(deps)],
   ]);

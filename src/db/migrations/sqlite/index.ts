@@ -5,7 +5,8 @@ import { Migration20261121180456_health_probes } from './Migration20261121180456
 import { Migration20261121181624_money_and_raw_bodies } from './Migration20261121181624_money_and_raw_bodies.js';
 import { Migration20261121194549_outbox_delivery } from './Migration20261121194549_outbox_delivery.js';
 import { Migration20261121195935_reconciler } from './Migration20261121195935_reconciler.js';
-import { Migration20261121203315_shop_webhooks } from './Migration20261121203315_shop_webhooks.js';
+import { Migration20261121200206_email } from './Migration20261121200206_email.js';
+import { Migration20261121203710_shop_webhooks } from './Migration20261121203710_shop_webhooks.js';
 
 export const sqliteMigrations: MigrationObject[] = [
   { name: 'Migration20261121052350_initial', class: Migration20261121052350_initial },
@@ -13,5 +14,6 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: 'Migration20261121181624_money_and_raw_bodies', class: Migration20261121181624_money_and_raw_bodies },
   { name: 'Migration20261121194549_outbox_delivery', class: Migration20261121194549_outbox_delivery },
   { name: 'Migration20261121195935_reconciler', class: Migration20261121195935_reconciler },
-  { name: 'Migration20261121203315_shop_webhooks', class: Migration20261121203315_shop_webhooks },
+  { name: 'Migration20261121200206_email', class: Migration20261121200206_email },
+  { name: 'Migration20261121203710_shop_webhooks', class: Migration20261121203710_shop_webhooks },
 ];

@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261121203315_shop_webhooks extends Migration {
+export class Migration20261121203710_shop_webhooks extends Migration {
 
-  override name = 'Migration20261121203315_shop_webhooks';
+  override name = 'Migration20261121203710_shop_webhooks';
 
   override up(): void | Promise<void> {
     this.addSql(`pragma foreign_keys = off;`);
