@@ -1,7 +1,8 @@
 /**
  * The service needs Node 24 (MikroORM 7, better-sqlite3 13, which crashes on older Node instead of failing
  * cleanly). npm scripts get it from the `node` devDependency; this check gives anyone starting a compiled entry
- * point by hand on an older Node a clear message instead of a crash. Imported before anything native loads.
+ * point by hand on an older Node a clear message instead of a crash. Imported before anything native loads, and
+ * so before the logger: the one place that writes to the console.
  */
 const REQUIRED_MAJOR = 24;
 
