@@ -7,7 +7,10 @@ import type { LoadResult } from './load-protocol.js';
 /** One database's pair of measurements (the service's and the baseline's, same load, same machine). */
 export interface BenchPair {
   database: string;
+  /** The service as it ships: its workers deliver the side effects beside the load. */
   service: LoadResult;
+  /** The same service with no workers (SERVICE_ROLE=web): what delivering costs is the difference. */
+  serviceWithoutWorkers?: LoadResult;
   baseline: LoadResult;
 }
 
@@ -36,17 +39,19 @@ const HEADERS: Row = {
 const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 function rows(pairs: readonly BenchPair[]): Row[] {
-  return pairs.flatMap(({ database, service, baseline }) => [
-    {
-      database,
-      server: 'service',
-      rps: fixed(service.requestsPerSecond, 0),
-      p50: fixed(service.p50Ms, 2),
-      p99: fixed(service.p99Ms, 2),
-      failures: `${service.errors} / ${service.non2xx}`,
-      rpsRatio: fixed(service.requestsPerSecond / baseline.requestsPerSecond, 3),
-      p99Ratio: fixed(service.p99Ms / baseline.p99Ms, 2),
-    },
+  const against = (server: string, r: LoadResult, baseline: LoadResult): Row => ({
+    database: '',
+    server,
+    rps: fixed(r.requestsPerSecond, 0),
+    p50: fixed(r.p50Ms, 2),
+    p99: fixed(r.p99Ms, 2),
+    failures: `${r.errors} / ${r.non2xx}`,
+    rpsRatio: fixed(r.requestsPerSecond / baseline.requestsPerSecond, 3),
+    p99Ratio: fixed(r.p99Ms / baseline.p99Ms, 2),
+  });
+  return pairs.flatMap(({ database, service, serviceWithoutWorkers, baseline }) => [
+    { ...against('service (workers delivering)', service, baseline), database },
+    ...(serviceWithoutWorkers ? [{ ...against('service (no workers)', serviceWithoutWorkers, baseline), database }] : []),
     {
       database,
       server: 'baseline',

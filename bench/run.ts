@@ -5,16 +5,17 @@
  *
  * Settings (environment): BENCH_ORDERS (most orders seeded into the service, default 3000), BENCH_SEED_SECONDS
  * (seeding stops after this, default 20), BENCH_CONNECTIONS (16), BENCH_DURATION (measured seconds, 10),
- * BENCH_WARMUP (seconds, 2), BENCH_DATABASES (`sqlite,postgresql`).
+ * BENCH_WARMUP (seconds, 2), BENCH_DATABASES (`sqlite,postgresql`), BENCH_WITHOUT_WORKERS (`false` skips the run
+ * without workers that shows what delivering the side effects costs).
  */
 import { randomBytes } from 'node:crypto';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { bootstrap } from '../src/app/bootstrap.js';
 import { DatabaseKind, loadConfig } from '../src/config/config.js';
 import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratch-database.js';
 import { OrderStatus } from '../src/modules/order/order.machine.js';
 import { Order } from '../src/modules/order/order.entity.js';
-import { OutboxMessage } from '../src/modules/outbox/outbox-message.entity.js';
+import { OutboxMessage, OutboxStatus } from '../src/modules/outbox/outbox-message.entity.js';
 import { InboxMessage } from '../src/modules/inbox/inbox-message.entity.js';
 import { openBaselineStore } from './baseline-store.js';
 import { startBaselineServer } from './baseline-server.js';
@@ -35,6 +36,8 @@ const SETTINGS = {
   connections: intEnv('BENCH_CONNECTIONS', 16),
   durationSeconds: intEnv('BENCH_DURATION', 10),
   warmupSeconds: intEnv('BENCH_WARMUP', 2),
+  /** Also measure the service without its workers, to show what delivering the side effects costs. */
+  withoutWorkers: process.env.BENCH_WITHOUT_WORKERS !== 'false',
   databases: (process.env.BENCH_DATABASES ?? 'sqlite,postgresql').split(',').map((s) => {
     const kind = Object.values(DatabaseKind).find((k) => k === s.trim().toLowerCase());
     if (!kind) throw new Error(`BENCH_DATABASES: unknown database ${s.trim()} (use ${Object.values(DatabaseKind).join(', ')})`);
@@ -58,8 +61,11 @@ function loadJob(url: string, payments: BenchPayment[]): LoadJob {
   return { url, privateKey: PRIVATE_KEY, payments, connections: SETTINGS.connections, warmupSeconds: SETTINGS.warmupSeconds, durationSeconds: SETTINGS.durationSeconds };
 }
 
-/** Boots the real service on `scratch`, seeds orders, runs the load, and reports what the load made it write. */
-async function measureService(scratch: ScratchDatabase): Promise<{ payments: BenchPayment[]; result: LoadResult }> {
+/**
+ * Boots the real service on `scratch` (with its background workers, as it ships, or without: `role`), seeds orders,
+ * runs the load, and reports what the load made it write and the workers deliver.
+ */
+async function measureService(scratch: ScratchDatabase, role: 'all' | 'web'): Promise<{ payments: BenchPayment[]; result: LoadResult }> {
   const running = await bootstrap(
     loadConfig({
       PORT: '0',
@@ -72,6 +78,9 @@ async function measureService(scratch: ScratchDatabase): Promise<{ payments: Ben
       QUICKPAY_AGREEMENT_ID: '5678',
       QUICKPAY_API_KEY: 'bench-api-key',
       QUICKPAY_PRIVATE_KEY: PRIVATE_KEY,
+      SERVICE_ROLE: role,
+      // E-mails go to the local mail folder of this scratch run, never to a server.
+      MAIL_DIR: `${tmpdir()}/reconciler-bench-mail-${process.pid}`,
     }),
   );
   try {
@@ -81,8 +90,13 @@ async function measureService(scratch: ScratchDatabase): Promise<{ payments: Ben
     log(`  service: seeded ${payments.length} orders through the services in ${seconds(t)}s; load ${SETTINGS.warmupSeconds}s warm-up + ${SETTINGS.durationSeconds}s measured`);
     const result = await runLoad(loadJob(running.url, payments));
     const em = running.services.orm.em.fork();
-    const [ready, outbox, inbox] = await Promise.all([em.count(Order, { status: OrderStatus.READY }), em.count(OutboxMessage, {}), em.count(InboxMessage, {})]);
-    log(`  service: after the load: ${ready} orders READY, ${outbox} outbox rows, ${inbox} inbox rows`);
+    const [ready, outbox, delivered, inbox] = await Promise.all([
+      em.count(Order, { status: OrderStatus.READY }),
+      em.count(OutboxMessage, {}),
+      em.count(OutboxMessage, { status: OutboxStatus.DONE }),
+      em.count(InboxMessage, {}),
+    ]);
+    log(`  service (${role === 'all' ? 'workers delivering' : 'no workers'}): after the load: ${ready} orders READY, ${outbox} outbox rows (${delivered} delivered), ${inbox} inbox rows`);
     return { payments, result };
   } finally {
     await running.close();
@@ -121,16 +135,26 @@ async function measure(kind: DatabaseKind): Promise<BenchPair | null> {
   log(`${kind}:`);
   let service: { payments: BenchPayment[]; result: LoadResult };
   try {
-    service = await measureService(serviceDb);
+    service = await measureService(serviceDb, 'all');
   } finally {
     await serviceDb.drop();
+  }
+  let withoutWorkers: LoadResult | undefined;
+  if (SETTINGS.withoutWorkers) {
+    const quietDb = await createScratchDatabase(kind, 'bench_web');
+    try {
+      withoutWorkers = (await measureService(quietDb, 'web')).result;
+    } finally {
+      await quietDb.drop();
+    }
   }
   const baselineDb = await createScratchDatabase(kind, 'bench_baseline');
   try {
     const baseline = await measureBaseline(baselineDb, service.payments);
     log(`  ${mixLine('service ', service.result)}`);
+    if (withoutWorkers) log(`  ${mixLine('no workers', withoutWorkers)}`);
     log(`  ${mixLine('baseline', baseline)}`);
-    return { database: kind, service: service.result, baseline };
+    return { database: kind, service: service.result, serviceWithoutWorkers: withoutWorkers, baseline };
   } finally {
     await baselineDb.drop();
   }
