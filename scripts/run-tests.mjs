@@ -3,6 +3,7 @@
 //   node scripts/run-tests.mjs postgres   integration, properties, end-to-end and the PostgreSQL-only races, on PostgreSQL
 //   node scripts/run-tests.mjs redis      cross-instance fan-out through Redis
 //   node scripts/run-tests.mjs faults     the service surviving faults of its database and Redis (own instances)
+//   node scripts/run-tests.mjs browser    the demo in headless Chromium (Debian's chromium package)
 // Extra arguments are passed to `node --test` (for example --test-name-pattern=checkout).
 // A test that hangs fails after 3 minutes, and a file whose tests are done exits even if a handle was left open
 // (a connection pool to a database a test took down, say), so CI never waits on a stuck process.
@@ -15,6 +16,7 @@ const SUITES = {
   postgres: { dirs: ['integration', 'property', 'e2e', 'postgres'], env: { TEST_DATABASE: 'postgresql' } },
   redis: { dirs: ['redis'], env: { TEST_DATABASE: 'sqlite' } },
   faults: { dirs: ['faults'], env: { TEST_DATABASE: 'sqlite' } },
+  browser: { dirs: ['browser'], env: { TEST_DATABASE: 'sqlite' } },
 };
 
 const [suiteName = 'sqlite', ...extra] = process.argv.slice(2);
