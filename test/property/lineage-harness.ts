@@ -20,7 +20,10 @@ import { OrderFlag } from '../../src/modules/order/order.entity.js';
 import { orderMachine, OrderStatus } from '../../src/modules/order/order.machine.js';
 import { RedirectOutcome } from '../../src/modules/order/redirect-outcome.service.js';
 import { holdsMoney, PAID_STATUSES, paymentMachine, PaymentStatus } from '../../src/modules/payment/payment.machine.js';
-import { OutboxTopic } from '../../src/modules/outbox/outbox-message.entity.js';
+import { OutboxMessage, OutboxStatus, OutboxTopic } from '../../src/modules/outbox/outbox-message.entity.js';
+import { CouponKind } from '../../src/modules/promotions/coupon.entity.js';
+import { GiftCard } from '../../src/modules/promotions/gift-card.entity.js';
+import { CouponRedemption, GiftCardRedemption } from '../../src/modules/promotions/redemption.entities.js';
 import { ErrorCode, isAppError } from '../../src/errors/app-errors.js';
 import { inspect } from '../support/db-inspection.js';
 import { paymentResource, type QuickPayOp } from '../support/quickpay-callbacks.js';
@@ -48,10 +51,20 @@ export type Command =
   | { kind: 'editField'; key: string; value: string }
   /** `email`: the customer gives an address (the order then owes a confirmation once it is ready). */
   | { kind: 'checkout'; retrySameKey: boolean; email: boolean }
-  /** The reconciler asks the gateway about one payment (the gateway answers with where the payment stands now). */
-  | { kind: 'reconcile'; target: number }
+  /**
+   * The reconciler asks the gateway about one payment (the gateway answers with where the payment stands now);
+   * `final`: the last question of the schedule, after which a payment the gateway does not call authorised expires.
+   */
+  | { kind: 'reconcile'; target: number; final: boolean }
   /** A worker delivers what is owed (modelledEffects: stock, coupons, gift cards, e-mails); `twice`: two workers at once. */
   | { kind: 'deliverEffects'; twice: boolean }
+  /**
+   * A delivered effect inside the database is owed again, as when a worker's lease ran out while it worked and
+   * another took the row over: the repeat must change nothing. `pick` chooses among the lineage's delivered rows.
+   */
+  | { kind: 'redeliverEffect'; pick: number }
+  /** The shopper applies or removes the lineage's single-use coupon or its gift card. */
+  | { kind: 'promotion'; what: 'coupon' | 'giftCard'; apply: boolean }
   | { kind: 'together'; commands: Command[] };
 
 // Mostly the current order, so multi-step stories about one payment come up often; sometimes an older one.
@@ -60,7 +73,8 @@ const racing: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ kind: fc.constant('redirect' as const), outcome: fc.constantFrom(...Object.values(RedirectOutcome)), target }),
   fc.record({ kind: fc.constant('deliver' as const), target, message: fc.constantFrom('latest' as const, 'any' as const), pick: fc.nat(), copies: fc.integer({ min: 1, max: 3 }) }),
   fc.record({ kind: fc.constant('deliverEffects' as const), twice: fc.boolean() }),
-  fc.record({ kind: fc.constant('reconcile' as const), target }),
+  fc.record({ kind: fc.constant('reconcile' as const), target, final: fc.boolean() }),
+  fc.record({ kind: fc.constant('redeliverEffect' as const), pick: fc.nat() }),
 );
 const single: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: racing, weight: 6 },
@@ -75,6 +89,7 @@ const single: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('editLine' as const), sku: fc.constantFrom(...PRODUCTS.map((p) => p.sku)), quantity: fc.integer({ min: 0, max: 4 }) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('editField' as const), key: fc.constantFrom('giftNote', 'deliveryWindow', 'vatId'), value: fc.string({ maxLength: 12 }) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('checkout' as const), retrySameKey: fc.boolean(), email: fc.boolean() }), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('promotion' as const), what: fc.constantFrom('coupon' as const, 'giftCard' as const), apply: fc.boolean() }), weight: 1 },
 );
 
 /** One payment's story at the gateway, then its messages delivered in any order, any number of times, or never. */
@@ -110,19 +125,32 @@ interface ModelOrder {
   /** The address given at checkout, if any. */
   email: string | null;
   /** What the cart held when this order was placed. */
-  snapshot: { lines: { sku: string; quantity: number }[]; fields: Record<string, string> };
+  snapshot: { lines: { sku: string; quantity: number }[]; fields: Record<string, string>; coupons: string[]; giftCards: string[] };
   ops: QuickPayOp[];
   messages: GatewayMessage[];
   delivered: Set<number>;
   /** Messages (by index) the reconciler heard as the gateway's answer: the latest one when it asked. */
   polled: Set<number>;
+  /**
+   * Set when the reconciler expired the payment: the index of the gateway's newest message then (-1: none). Only
+   * a newer message that is no longer pending moves the payment on (the machine has no way back to PENDING).
+   */
+  expiredAfter: number | null;
   successRedirects: number;
 }
+
+/** What a lineage's gift card holds when it is issued, in minor units: less than most carts, more than some. */
+export const GIFT_CARD_BALANCE = 500;
 
 export class Lineage {
   readonly orders: ModelOrder[] = [];
   lines: { sku: string; quantity: number }[] = [{ sku: 'P-ALPHA', quantity: 2 }, { sku: 'P-BETA', quantity: 1 }];
   fields: Record<string, string> = { giftNote: 'Til lykke', deliveryWindow: 'evening' };
+  /** The lineage's own single-use coupon and gift card, and which of them the cart holds. */
+  readonly couponCode = `LINEAGE-${Math.random().toString(36).slice(2, 10)}`;
+  readonly giftCardCode = `GIFT-${Math.random().toString(36).slice(2, 10)}`;
+  coupons: string[] = [];
+  giftCards: string[] = [];
   cartId = '';
   private keys = 0;
   private readonly gatewayPaymentId = 700_000 + Math.floor(Math.random() * 1_000_000);
@@ -136,13 +164,18 @@ export class Lineage {
     this.cartId = cart.id;
     for (const l of this.lines) await this.services.carts.setLine(cart.id, l.sku, l.quantity);
     for (const [k, v] of Object.entries(this.fields)) await this.services.carts.setCustomField(cart.id, k, v);
+    await this.services.promotions.createCoupon({ code: this.couponCode, kind: CouponKind.PERCENT, value: 10, singleUse: true });
+    await this.services.promotions.createGiftCard({ code: this.giftCardCode, currency: 'DKK', balance: GIFT_CARD_BALANCE });
+    await this.run({ kind: 'promotion', what: 'coupon', apply: true });
+    await this.run({ kind: 'promotion', what: 'giftCard', apply: true });
     await this.run({ kind: 'checkout', retrySameKey: false, email: true });
   }
 
-  async run(cmd: Command): Promise<void> {
+  /** `alone`: no other command runs at the same time (so what one command did can be judged right after it). */
+  async run(cmd: Command, alone = true): Promise<void> {
     switch (cmd.kind) {
       case 'together': {
-        const results = await Promise.allSettled(cmd.commands.map((c) => this.run(c)));
+        const results = await Promise.allSettled(cmd.commands.map((c) => this.run(c, false)));
         for (const r of results) if (r.status === 'rejected') throw r.reason;
         return;
       }
@@ -160,12 +193,45 @@ export class Lineage {
         if (latest >= 0) o.polled.add(latest);
         const answer = latest >= 0 ? toPaymentStateEvent(QuickPayPaymentSchema.parse(JSON.parse(o.messages[latest].body))) : null;
         const payment = await this.services.orm.em.fork().findOneOrFail(Payment, { orderId: o.id });
-        await this.reconcilerAnswering(answer).reconcileNow(payment.id);
+        const result = await this.reconcilerAnswering(answer, cmd.final).reconcileNow(payment.id);
+        if (/^payment expired/.test(result.outcome)) {
+          assert.ok(cmd.final, 'only the final question expires a payment');
+          assert.ok(!answer || !PAID_STATUSES.has(answer.status), `expired a payment the gateway calls ${answer?.status}`);
+          o.expiredAfter = Math.max(o.expiredAfter ?? -1, latest);
+        }
+        if (cmd.final && alone) {
+          // After the last question an order waits no longer, unless money is held for it (then it is flagged).
+          const db = inspect(this.services);
+          const [order, settled] = await Promise.all([db.order(o.id), db.payment(o.id)]);
+          if (order.status === OrderStatus.PENDING_PAYMENT) assert.ok(holdsMoney(settled) && order.flags.length > 0, `order ${o.id} still waits after the final question (payment ${settled.status})`);
+        }
         return;
       }
       case 'deliverEffects':
         await Promise.all(Array.from({ length: cmd.twice ? 2 : 1 }, () => drain(outboxWorker(this, {}, modelledEffects(this.services)))));
         return;
+      case 'redeliverEffect': {
+        const done = await this.services.orm.em.fork().find(
+          OutboxMessage,
+          { orderId: { $in: this.orders.map((o) => o.id) }, topic: { $in: [...inDatabaseHandlers().keys()] }, status: OutboxStatus.DONE },
+          { orderBy: { id: 'asc' } },
+        );
+        if (done.length === 0) return;
+        const row = done[cmd.pick % done.length];
+        await this.services.orm.em.fork().nativeUpdate(OutboxMessage, { id: row.id }, { status: OutboxStatus.PENDING, nextAttemptAt: new Date(0), doneAt: null, leaseOwner: null, leaseExpiresAt: null });
+        return;
+      }
+      case 'promotion':
+        return this.expectingRefusal(async () => {
+          const { carts } = this.services;
+          if (cmd.what === 'coupon') {
+            await (cmd.apply ? carts.applyCoupon(this.cartId, this.couponCode) : carts.removeCoupon(this.cartId, this.couponCode));
+            this.coupons = cmd.apply ? [this.couponCode] : [];
+          } else {
+            await (cmd.apply ? carts.applyGiftCard(this.cartId, this.giftCardCode) : carts.removeGiftCard(this.cartId, this.giftCardCode));
+            this.giftCards = cmd.apply ? [this.giftCardCode] : [];
+          }
+        });
       case 'deliver': {
         const o = this.pick(cmd.target);
         if (o.messages.length === 0) return;
@@ -210,11 +276,12 @@ export class Lineage {
             reference: result.payment.reference,
             total: result.order.total,
             email,
-            snapshot: { lines: this.lines.map((l) => ({ ...l })), fields: { ...this.fields } },
+            snapshot: { lines: this.lines.map((l) => ({ ...l })), fields: { ...this.fields }, coupons: [...this.coupons], giftCards: [...this.giftCards] },
             ops: [],
             messages: [],
             delivered: new Set(),
             polled: new Set(),
+            expiredAfter: null,
             successRedirects: 0,
           });
         });
@@ -256,12 +323,16 @@ export class Lineage {
     o.messages.push({ body, sequence: event.sequence, status: event.status, amountAuthorized: event.amountAuthorized, amountCaptured: event.amountCaptured });
   }
 
-  /** The service's reconciler, asking a gateway that answers `answer` (the model's latest word on the payment). */
-  private reconcilerAnswering(answer: PaymentStateEvent | null): PaymentReconciler {
+  /**
+   * The service's reconciler, asking a gateway that answers `answer` (the model's latest word on the payment);
+   * `final`: its schedule is over (give up after 0 ms), so this question is the last.
+   */
+  private reconcilerAnswering(answer: PaymentStateEvent | null, final: boolean): PaymentReconciler {
     const real = this.services.gateways.get(GatewayName.QUICKPAY);
     const gateway: PaymentGateway = Object.assign(Object.create(real) as PaymentGateway, { fetchPaymentStatus: async () => answer });
     const { orm, config, transitions, payments, log } = this.services;
-    return new PaymentReconciler(orm, config.database.kind, transitions, payments, new GatewayRegistry([gateway]), config.reconciler, 5000, log);
+    const policy = final ? { ...config.reconciler, giveUpAfterMs: 0 } : config.reconciler;
+    return new PaymentReconciler(orm, config.database.kind, transitions, payments, new GatewayRegistry([gateway]), policy, 5000, log);
   }
 
   private pick(back: number): ModelOrder {
@@ -322,6 +393,8 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
       m.snapshot.lines.map((l) => ({ sku: l.sku, name: prices.get(l.sku)!.name, unitPrice: prices.get(l.sku)!.unitPrice, quantity: l.quantity, lineTotal: prices.get(l.sku)!.unitPrice * l.quantity })),
     );
     assert.deepEqual(o.customFields, m.snapshot.fields);
+    assert.deepEqual(o.couponCodes, m.snapshot.coupons, 'the coupons the cart held');
+    assert.deepEqual(o.giftCards.map((g) => g.code), m.snapshot.giftCards, 'the gift cards the cart held');
     assert.equal(new Set(o.lines.map((l) => l.sku)).size, o.lines.length, 'no duplicate lines');
   }
   assert.deepEqual(cart.lines, lineage.lines);
@@ -335,10 +408,14 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
     // 4. Verified truth wins and only moves forward: the payment is where the newest delivered message put it,
     //    only notifications moved it past PENDING, and only notifications made an order ready.
     // Messages are produced in the gateway's order, so the newest delivered is the one produced last.
-    const heard = new Set([...m.delivered, ...m.polled]);
-    const newest = heard.size ? m.messages[Math.max(...heard)] : undefined;
-    const expected = newest?.status ?? (m.successRedirects > 0 ? PaymentStatus.PENDING : PaymentStatus.INITIATED);
-    assert.equal(payment.status, expected, `payment of ${m.id}: newest delivered message says ${newest?.status ?? 'nothing'}`);
+    // When the reconciler expired it, the payment stays EXPIRED until a newer message that is no longer pending.
+    const heard = [...m.delivered, ...m.polled];
+    const newestAt = heard.length ? Math.max(...heard) : -1;
+    const stillExpired = m.expiredAfter !== null && (newestAt <= m.expiredAfter || m.messages[newestAt].status === PaymentStatus.PENDING);
+    const before = stillExpired ? heard.filter((i) => i <= m.expiredAfter!) : heard;
+    const newest = before.length ? m.messages[Math.max(...before)] : undefined;
+    const expected = stillExpired ? PaymentStatus.EXPIRED : (newest?.status ?? (m.successRedirects > 0 ? PaymentStatus.PENDING : PaymentStatus.INITIATED));
+    assert.equal(payment.status, expected, `payment of ${m.id}: newest delivered message says ${newest?.status ?? 'nothing'}${m.expiredAfter !== null ? `, expired after message ${m.expiredAfter}` : ''}`);
     if (newest) {
       assert.equal(payment.amountAuthorized, newest.amountAuthorized, 'authorised amount as the newest delivered message says');
       assert.equal(payment.amountCaptured, newest.amountCaptured, 'captured amount as the newest delivered message says');
@@ -399,7 +476,15 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
   }
   // 3. Exactly-once effects: once everything owed is delivered (again: a repeat must change nothing), an order that
   //    is ready took each of its lines out of stock once, and an order that is not took nothing.
-  await drain(outboxWorker(lineage, {}, modelledEffects(services)));
+  const effects = modelledEffects(services);
+  await drain(outboxWorker(lineage, {}, effects));
+  // Everything due was delivered: a repeated delivery that failed (a unique key hit) would be left to retry. Only
+  // a row never tried and due later (the pending-payment alert) may still wait.
+  const now = new Date();
+  const undelivered = (await services.orm.em.fork().find(OutboxMessage, { orderId: { $in: lineage.orders.map((m) => m.id) }, topic: { $in: [...effects.keys()] } }))
+    .filter((r) => r.status !== OutboxStatus.DONE && (r.attempts > 0 || r.nextAttemptAt <= now))
+    .map((r) => `${r.topic} ${r.status}: ${r.lastError}`);
+  assert.deepEqual(undelivered, [], 'every effect due was delivered');
   for (const m of lineage.orders) {
     const order = byId.get(m.id)!;
     const moved = await services.orm.em.fork().find(StockMovement, { orderId: m.id });
@@ -410,6 +495,23 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
       `stock taken for ${order.status} order ${m.id}`,
     );
   }
+  // ... redeemed the lineage's coupon once, and took from its gift card what it applied, once: the card holds its
+  // balance less what the ready order took, and is held (locked) only by an order that still waits for payment.
+  const em = services.orm.em.fork();
+  const ready = lineage.orders.filter((m) => byId.get(m.id)!.status === OrderStatus.READY);
+  const couponRedemptions = await em.find(CouponRedemption, { couponCode: lineage.couponCode });
+  assert.deepEqual(
+    couponRedemptions.map((r) => r.orderId).sort(),
+    ready.filter((m) => m.snapshot.coupons.length > 0).map((m) => m.id).sort(),
+    'one coupon redemption per ready order that used the coupon',
+  );
+  const giftCardRedemptions = await em.find(GiftCardRedemption, { giftCardCode: lineage.giftCardCode });
+  const owedToCard = ready.flatMap((m) => byId.get(m.id)!.giftCards.filter((g) => g.code === lineage.giftCardCode).map((g) => ({ orderId: m.id, amount: g.amount })));
+  assert.deepEqual(giftCardRedemptions.map((r) => ({ orderId: r.orderId, amount: r.taken })).sort(byOrder), owedToCard.sort(byOrder), 'one gift card redemption per ready order that used the card, of what it applied');
+  const card = await em.findOneOrFail(GiftCard, { code: lineage.giftCardCode });
+  assert.equal(card.balance, GIFT_CARD_BALANCE - owedToCard.reduce((sum, r) => sum + r.amount, 0), 'the gift card holds its balance less what ready orders took');
+  const waiting = orders.find((o) => o.status === OrderStatus.PENDING_PAYMENT && o.giftCards.some((g) => g.code === lineage.giftCardCode));
+  assert.equal(card.lockedByOrderId ?? null, waiting?.id ?? null, 'the gift card is held by the order waiting for payment that uses it, or by none');
   // ... and one confirmation e-mail for each ready order that has an address, none for any other: counted by the
   // Message-ID each delivery of an order's confirmation carries, among everything the SMTP server received.
   if (mail) {
@@ -426,6 +528,8 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
   const failures = lineage.answers.filter((a) => a !== NotificationOutcome.ACCEPTED && a !== NotificationOutcome.DUPLICATE && a !== NotificationOutcome.IGNORED);
   assert.deepEqual(failures, [], 'every valid notification is answered with success');
 }
+
+const byOrder = (a: { orderId: string }, b: { orderId: string }) => a.orderId.localeCompare(b.orderId);
 
 /** `initial` is where the entity starts: null when its creation is itself a recorded transition (orders, payments). */
 type AuditRow = { fromStatus?: string | null; toStatus: string; detail?: string | null };
