@@ -27,6 +27,7 @@ import { PaymentReconciler } from '../modules/reconciler/reconciler.js';
 import { PromotionService } from '../modules/promotions/promotion.service.js';
 import { ShopWebhookSender } from '../modules/shop-webhook/shop-webhook.sender.js';
 import { TransitionService } from '../modules/transition/transition.service.js';
+import { ForegroundLoad } from '../workers/foreground-load.js';
 import type { Logger } from './logger.js';
 
 export interface Services {
@@ -56,6 +57,8 @@ export interface Services {
   shopWebhook: ShopWebhookSender | null;
   /** The confirmation e-mail and the shop's alerts (SMTP, or the local mail folder). */
   mailer: Mailer;
+  /** Requests this process's HTTP server is answering; the workers give way to them. */
+  foreground: ForegroundLoad;
 }
 
 export function createServices(config: AppConfig, log: Logger, orm: Orm, live: LiveStatusBus, gateways = GatewayRegistry.fromConfig(config)): Services {
@@ -104,5 +107,6 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
     shopWebhook,
     inboxRetention: new InboxRetention(orm, config.inbox.rejectedRetentionHours, busyTimeoutMs, log.child({ component: 'inbox-retention' })),
     mailer,
+    foreground: new ForegroundLoad(config.outbox.yieldAtInFlight),
   };
 }

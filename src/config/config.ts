@@ -129,6 +129,14 @@ export interface OutboxPolicy {
   readonly retryBaseMs: number;
   /** Longest wait between two tries, milliseconds. */
   readonly retryMaxMs: number;
+  /**
+   * While this process's front door is busy, its workers deliver only side effects due for longer than this,
+   * milliseconds, leaving the CPU and (on SQLite) the single writer to the callbacks and shoppers; 0: they never
+   * give way. See src/workers/foreground-load.ts for what "busy" is.
+   */
+  readonly yieldMaxLagMs: number;
+  /** HTTP requests waiting for their answer that make the front door busy on their own (0: only the loop counts). */
+  readonly yieldAtInFlight: number;
 }
 
 /** How payments whose notification is late or missing are chased at the gateway (seed 003). */
@@ -384,6 +392,8 @@ const EnvSchema = z.object({
   OUTBOX_MAX_ATTEMPTS: int(10, 1, 1_000),
   OUTBOX_RETRY_BASE_MS: int(1_000, 10, 3_600_000),
   OUTBOX_RETRY_MAX_MS: int(3_600_000, 10, 86_400_000),
+  OUTBOX_YIELD_AT_IN_FLIGHT: int(4, 0, 1_000_000),
+  OUTBOX_YIELD_MAX_LAG_MS: int(30_000, 0, 3_600_000),
   RECONCILER_SCHEDULE: durations('5m,15m,1h'),
   RECONCILER_GIVE_UP_AFTER: duration('24h'),
   PENDING_PAYMENT_ALERT_AFTER: duration('15m'),
@@ -521,6 +531,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
       retryBaseMs: e.OUTBOX_RETRY_BASE_MS,
       retryMaxMs: Math.max(e.OUTBOX_RETRY_MAX_MS, e.OUTBOX_RETRY_BASE_MS),
+      yieldAtInFlight: e.OUTBOX_YIELD_AT_IN_FLIGHT,
+      yieldMaxLagMs: e.OUTBOX_YIELD_MAX_LAG_MS,
     }),
     reconciler: Object.freeze({
       scheduleMs: Object.freeze(e.RECONCILER_SCHEDULE),

@@ -82,6 +82,13 @@ export async function startHttpServer(services: Services, schema: GraphQLSchema,
     dropped = 0;
     dropReported = Date.now();
   });
+  // Counted from the moment a request's headers are read until its socket is done with it (answered, or the client
+  // gone): what the workers give way to. A WebSocket's upgrade never reaches Fastify's hooks, so a page watching
+  // its order live is not counted.
+  app.addHook('onRequest', (_req, reply, done) => {
+    reply.raw.once('close', services.foreground.enter());
+    done();
+  });
 
   const operationLimits = new OperationLimits(services.config.graphql);
   const boundary = { hideSuggestions: operationLimits.hidesSchemaDetails };

@@ -5,7 +5,7 @@
 import type { Services } from '../app/services.js';
 import { OutboxDispatcher } from '../modules/outbox/outbox-dispatcher.js';
 import { outboxHandlers } from '../modules/outbox/outbox-handlers.js';
-import { DATABASE_TIMEOUT_DEFAULTS } from '../config/config.js';
+import { DATABASE_TIMEOUT_DEFAULTS, ServiceRole } from '../config/config.js';
 import { WorkerLoop } from './worker-loop.js';
 
 export interface RunningWorkers {
@@ -17,7 +17,7 @@ export interface RunningWorkers {
 export function startWorkers(services: Services): RunningWorkers {
   const { config, orm, transitions, log } = services;
   const busyTimeoutMs = (config.database.timeouts ?? DATABASE_TIMEOUT_DEFAULTS).busyMs;
-  const outbox = new OutboxDispatcher(orm, config.database.kind, transitions, outboxHandlers(services), config.outbox, busyTimeoutMs, log.child({ component: 'outbox' }));
+  const outbox = new OutboxDispatcher(orm, config.database.kind, transitions, outboxHandlers(services), config.outbox, busyTimeoutMs, log.child({ component: 'outbox' }), config.role === ServiceRole.ALL ? services.foreground : undefined);
   const loopLog = log.child({ component: 'workers' });
   const loops = [new WorkerLoop(outbox, config.outbox.pollIntervalMs, loopLog), new WorkerLoop(services.reconciler, config.reconciler.pollIntervalMs, loopLog)];
   for (const loop of loops) loop.start();

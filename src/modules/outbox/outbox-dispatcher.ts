@@ -11,6 +11,9 @@
  *   (or at once when its handler says no retry can help) with its last error, for the back office to see and retry
  *   by hand. A handler may say what failing for good means for the order (`onFailedForGood`): that runs in the
  *   order's lineage transaction that marks the row FAILED.
+ * - While the process's front door is busy (src/workers/foreground-load.ts), a claim takes only rows due for longer
+ *   than OUTBOX_YIELD_MAX_LAG_MS: the callbacks of a flash sale keep the CPU and the database, and the effects they
+ *   owe follow when the rush ebbs, or once they are that late, whichever comes first.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -18,6 +21,7 @@ import type { Logger } from '../../app/logger.js';
 import { DatabaseKind, type OutboxPolicy } from '../../config/config.js';
 import { retryWhileBusy } from '../../db/busy-retry.js';
 import type { Orm } from '../../db/orm.js';
+import type { ForegroundLoad } from '../../workers/foreground-load.js';
 import type { BackgroundJob } from '../../workers/worker-loop.js';
 import { TransitionSource } from '../audit/status-transition.entity.js';
 import { Order } from '../order/order.entity.js';
@@ -41,6 +45,7 @@ export class OutboxDispatcher implements BackgroundJob {
   readonly name = 'outbox';
   /** Who this worker is, in `lease_owner`: host, process and a random part (two loops in one process differ). */
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`.slice(0, 100);
+  private givingWay = false;
 
   constructor(
     private readonly orm: Orm,
@@ -50,16 +55,20 @@ export class OutboxDispatcher implements BackgroundJob {
     private readonly policy: OutboxPolicy,
     private readonly busyTimeoutMs: number,
     private readonly log: Logger,
+    /** The front door of this process, when it has one (role `all`); none: never give way. */
+    private readonly foreground?: Pick<ForegroundLoad, 'busy'>,
   ) {}
 
   async runOnce(): Promise<number> {
-    const rows = await this.claim(new Date());
+    const givingWay = await this.giveWay();
+    const now = new Date();
+    const rows = await this.claim(givingWay ? new Date(now.getTime() - this.policy.yieldMaxLagMs) : now, now);
     for (const row of rows) await this.deliver(row);
     return rows.length;
   }
 
-  /** Leases up to a batch of due rows of the topics this worker can deliver. */
-  async claim(now: Date): Promise<OutboxMessage[]> {
+  /** Leases up to a batch of rows of the topics this worker can deliver, due by `dueBy` (`now` unless giving way). */
+  async claim(dueBy: Date, now = dueBy): Promise<OutboxMessage[]> {
     const topics = [...this.handlers.keys()];
     if (topics.length === 0) return [];
     const time = (d: Date) => (this.dbKind === DatabaseKind.SQLITE ? d.getTime() : d);
@@ -71,12 +80,23 @@ export class OutboxDispatcher implements BackgroundJob {
           and (lease_expires_at is null or lease_expires_at < ?)
         order by next_attempt_at, id limit ? ${skipLocked})
       returning *`;
-    const params = [this.owner, time(expires), OutboxStatus.PENDING, ...topics, time(now), time(now), this.policy.batchSize];
+    const params = [this.owner, time(expires), OutboxStatus.PENDING, ...topics, time(dueBy), time(now), this.policy.batchSize];
     return retryWhileBusy(async () => {
       const em = this.orm.em.fork();
       const rows = await em.getConnection().execute<Record<string, unknown>[]>(sql, params);
       return rows.map((r) => em.map(OutboxMessage, r)).sort((a, b) => a.id - b.id);
     }, this.busyTimeoutMs);
+  }
+
+  /** Whether to give way to the front door now; says so in the log when that changes. */
+  private async giveWay(): Promise<boolean> {
+    const busy = this.policy.yieldMaxLagMs > 0 && this.foreground !== undefined && (await this.foreground.busy());
+    if (busy !== this.givingWay) {
+      this.givingWay = busy;
+      if (busy) this.log.info({ maxLagMs: this.policy.yieldMaxLagMs }, 'the front door is busy: delivering only side effects that are late');
+      else this.log.info('the front door is quiet again: delivering every due side effect');
+    }
+    return busy;
   }
 
   /** Delivers one claimed row and records the outcome; never throws for the row's own failure. */
