@@ -4,13 +4,11 @@
  */
 import type { LoadResult } from './load-protocol.js';
 
-/** One database's pair of measurements (the service's and the baseline's, same load, same machine). */
+/** One database's measurements: the service, run in one or more ways, and the baseline; same load, same machine. */
 export interface BenchPair {
   database: string;
-  /** The service as it ships: its workers deliver the side effects beside the load. */
-  service: LoadResult;
-  /** The same service with no workers (SERVICE_ROLE=web): what delivering costs is the difference. */
-  serviceWithoutWorkers?: LoadResult;
+  /** The service as it ships first, then the variants that show what delivering the side effects costs. */
+  services: { label: string; result: LoadResult }[];
   baseline: LoadResult;
 }
 
@@ -49,9 +47,8 @@ function rows(pairs: readonly BenchPair[]): Row[] {
     rpsRatio: fixed(r.requestsPerSecond / baseline.requestsPerSecond, 3),
     p99Ratio: fixed(r.p99Ms / baseline.p99Ms, 2),
   });
-  return pairs.flatMap(({ database, service, serviceWithoutWorkers, baseline }) => [
-    { ...against('service (workers delivering)', service, baseline), database },
-    ...(serviceWithoutWorkers ? [{ ...against('service (no workers)', serviceWithoutWorkers, baseline), database }] : []),
+  return pairs.flatMap(({ database, services, baseline }) => [
+    ...services.map((s) => ({ ...against(s.label, s.result, baseline), database })),
     {
       database,
       server: 'baseline',

@@ -5,9 +5,9 @@
  *
  * Settings (environment): BENCH_ORDERS (most orders seeded into the service, default 3000), BENCH_SEED_SECONDS
  * (seeding stops after this, default 20), BENCH_CONNECTIONS (16), BENCH_DURATION (measured seconds, 10),
- * BENCH_WARMUP (seconds, 2), BENCH_DATABASES (`sqlite,postgresql`), BENCH_WITHOUT_WORKERS (`false` skips the run
- * without workers that shows what delivering the side effects costs), BENCH_ROUNDS (runs of each service variant,
- * the best counting; 2).
+ * BENCH_WARMUP (seconds, 2), BENCH_DATABASES (`sqlite,postgresql`), BENCH_WITHOUT_WORKERS (`false` measures only
+ * the service as it ships, skipping the variants that show what delivering the side effects costs), BENCH_ROUNDS
+ * (runs of each variant, the best counting; 2).
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,7 +39,7 @@ const SETTINGS = {
   connections: intEnv('BENCH_CONNECTIONS', 16),
   durationSeconds: intEnv('BENCH_DURATION', 10),
   warmupSeconds: intEnv('BENCH_WARMUP', 2),
-  /** Also measure the service without its workers, to show what delivering the side effects costs. */
+  /** Also measure the service with workers that never give way and without workers, to show what delivery costs. */
   withoutWorkers: process.env.BENCH_WITHOUT_WORKERS !== 'false',
   /** Runs of the service per variant; the best one counts (see `measure`). */
   rounds: intEnv('BENCH_ROUNDS', 2),
@@ -64,18 +64,28 @@ const log = (s: string) => console.log(s);
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
 
-/** The service with its workers delivering beside the load, as it ships, or without them (SERVICE_ROLE=web). */
-type ServiceRole = 'all' | 'web';
+/**
+ * The ways the service runs under the load: as it ships (its workers give way to the callbacks, delivering what
+ * they owe when the load stops), with workers that never give way (delivering beside the load: what delivery costs
+ * the callbacks), and with no workers at all (SERVICE_ROLE=web).
+ */
+const VARIANTS = {
+  shipped: { label: 'service (workers giving way)', env: { SERVICE_ROLE: 'all' } },
+  alongside: { label: 'service (workers delivering alongside)', env: { SERVICE_ROLE: 'all', OUTBOX_YIELD_MAX_LAG_MS: '0' } },
+  web: { label: 'service (no workers)', env: { SERVICE_ROLE: 'web' } },
+} as const;
+type Variant = keyof typeof VARIANTS;
 
 function loadJob(url: string, payments: BenchPayment[]): LoadJob {
   return { url, privateKey: PRIVATE_KEY, payments, connections: SETTINGS.connections, warmupSeconds: SETTINGS.warmupSeconds, durationSeconds: SETTINGS.durationSeconds };
 }
 
 /**
- * Boots the real service on `scratch` (with its background workers, as it ships, or without: `role`), seeds orders,
- * runs the load, and reports what the load made it write and the workers deliver.
+ * Boots the real service on `scratch` as `variant` says, seeds orders, runs the load, and reports what the load made
+ * it write and the workers deliver.
  */
-async function measureService(scratch: ScratchDatabase, role: ServiceRole): Promise<{ payments: BenchPayment[]; result: LoadResult }> {
+async function measureService(scratch: ScratchDatabase, variant: Variant): Promise<{ payments: BenchPayment[]; result: LoadResult }> {
+  const { label, env } = VARIANTS[variant];
   const running = await bootstrap(
     loadConfig({
       PORT: '0',
@@ -88,7 +98,7 @@ async function measureService(scratch: ScratchDatabase, role: ServiceRole): Prom
       QUICKPAY_AGREEMENT_ID: '5678',
       QUICKPAY_API_KEY: 'bench-api-key',
       QUICKPAY_PRIVATE_KEY: PRIVATE_KEY,
-      SERVICE_ROLE: role,
+      ...env,
       // E-mails go to the local mail folder of this scratch run, never to a server.
       MAIL_DIR: `${tmpdir()}/reconciler-bench-mail-${process.pid}`,
     }),
@@ -106,8 +116,8 @@ async function measureService(scratch: ScratchDatabase, role: ServiceRole): Prom
       em.count(OutboxMessage, { status: OutboxStatus.DONE }),
       em.count(InboxMessage, {}),
     ]);
-    log(`  service (${role === 'all' ? 'workers delivering' : 'no workers'}): ${result.requestsPerSecond.toFixed(0)} callbacks/s; after the load: ${ready} orders READY, ${outbox} outbox rows (${delivered} delivered), ${inbox} inbox rows`);
-    if (role === 'all') await reportCatchUp(running.services.orm);
+    log(`  ${label}: ${result.requestsPerSecond.toFixed(0)} callbacks/s; after the load: ${ready} orders READY, ${outbox} outbox rows (${delivered} delivered), ${inbox} inbox rows`);
+    if (variant !== 'web') await reportCatchUp(running.services.orm, label);
     return { payments, result };
   } finally {
     await running.close();
@@ -115,10 +125,10 @@ async function measureService(scratch: ScratchDatabase, role: ServiceRole): Prom
 }
 
 /**
- * The workers give way while the callbacks pour in (OUTBOX_YIELD_AT_IN_FLIGHT), so what the load's ready orders owe
- * is partly still to do when it stops: how much, and how long the workers take to deliver it once the load is gone.
+ * What the load's ready orders owe and the workers had not delivered when it stopped (all of it, when they gave
+ * way), and how long they took to deliver it once the load was gone.
  */
-async function reportCatchUp(orm: Orm): Promise<void> {
+async function reportCatchUp(orm: Orm, label: string): Promise<void> {
   const dueUndone = () => orm.em.fork().count(OutboxMessage, { status: OutboxStatus.PENDING, nextAttemptAt: { $lte: new Date() } });
   const backlog = await dueUndone();
   const t = performance.now();
@@ -127,7 +137,7 @@ async function reportCatchUp(orm: Orm): Promise<void> {
     await sleep(100);
     left = await dueUndone();
   }
-  log(`  service (workers delivering): ${backlog} side effects due and not yet delivered when the load stopped; ${left === 0 ? `all delivered ${seconds(t)}s later` : `${left} still due after ${seconds(t)}s`}`);
+  log(`  ${label}: ${backlog} side effects due and not yet delivered when the load stopped; ${left === 0 ? `all delivered ${seconds(t)}s later` : `${left} still due after ${seconds(t)}s`}`);
 }
 
 /** Starts the baseline on `scratch` with the service's payments (and more), runs the same load. */
@@ -160,30 +170,29 @@ async function measure(kind: DatabaseKind): Promise<BenchPair | null> {
     return null;
   }
   log(`${kind}:`);
-  // Whichever runs first on a fresh server runs slower (PostgreSQL by a quarter here), so with and without workers
-  // take turns leading, round after round, and each keeps its best round.
-  const best: Partial<Record<ServiceRole, { payments: BenchPayment[]; result: LoadResult }>> = {};
-  const roles: ServiceRole[] = SETTINGS.withoutWorkers ? ['all', 'web'] : ['all'];
+  // Whichever runs first on a fresh server runs slower (PostgreSQL by up to a quarter here), so the variants take
+  // turns leading, round after round, and each keeps its best round.
+  const best: Partial<Record<Variant, { payments: BenchPayment[]; result: LoadResult }>> = {};
+  const variants: Variant[] = SETTINGS.withoutWorkers ? ['shipped', 'alongside', 'web'] : ['shipped'];
   for (let round = 0; round < SETTINGS.rounds; round++) {
-    for (const role of round % 2 === 0 ? roles : [...roles].reverse()) {
-      const db = await createScratchDatabase(kind, `bench_${role}`);
+    for (const variant of round % 2 === 0 ? variants : [...variants].reverse()) {
+      const db = await createScratchDatabase(kind, `bench_${variant}`);
       try {
-        const run = await measureService(db, role);
-        if (!best[role] || run.result.requestsPerSecond > best[role].result.requestsPerSecond) best[role] = run;
+        const run = await measureService(db, variant);
+        const kept = best[variant];
+        if (!kept || run.result.requestsPerSecond > kept.result.requestsPerSecond) best[variant] = run;
       } finally {
         await db.drop();
       }
     }
   }
-  const service = best.all!;
-  const withoutWorkers = best.web?.result;
   const baselineDb = await createScratchDatabase(kind, 'bench_baseline');
   try {
-    const baseline = await measureBaseline(baselineDb, service.payments);
-    log(`  ${mixLine('service ', service.result)}`);
-    if (withoutWorkers) log(`  ${mixLine('no workers', withoutWorkers)}`);
+    const baseline = await measureBaseline(baselineDb, best.shipped!.payments);
+    const services = variants.map((v) => ({ label: VARIANTS[v].label, result: best[v]!.result }));
+    for (const s of services) log(`  ${mixLine(s.label, s.result)}`);
     log(`  ${mixLine('baseline', baseline)}`);
-    return { database: kind, service: service.result, serviceWithoutWorkers: withoutWorkers, baseline };
+    return { database: kind, services, baseline };
   } finally {
     await baselineDb.drop();
   }
