@@ -44,6 +44,8 @@ export interface LoadResult {
   loadCpuPercent: number;
   /** CPU the server's process used in the measured window, in % of one core (filled in by the orchestrator). */
   serverCpuPercent?: number;
+  /** SQL statements the server ran per answer in the measured window, BEGIN and COMMIT included (the service only). */
+  statementsPerAnswer?: number;
 }
 
 /** The line the load generator prints just before the measured window starts, so the server side can clock it. */

@@ -21,6 +21,7 @@ interface Row {
   failures: string;
   rpsRatio: string;
   p99Ratio: string;
+  statements: string;
 }
 
 const HEADERS: Row = {
@@ -32,6 +33,7 @@ const HEADERS: Row = {
   failures: 'errors / non-2xx',
   rpsRatio: 'throughput service/baseline',
   p99Ratio: 'p99 service/baseline',
+  statements: 'SQL statements/answer',
 };
 
 const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
@@ -46,6 +48,7 @@ function rows(pairs: readonly BenchPair[]): Row[] {
     failures: `${r.errors} / ${r.non2xx}`,
     rpsRatio: fixed(r.requestsPerSecond / baseline.requestsPerSecond, 3),
     p99Ratio: fixed(r.p99Ms / baseline.p99Ms, 2),
+    statements: fixed(r.statementsPerAnswer ?? NaN, 1),
   });
   return pairs.flatMap(({ database, services, baseline }) => [
     ...services.map((s) => ({ ...against(s.label, s.result, baseline), database })),
@@ -58,13 +61,15 @@ function rows(pairs: readonly BenchPair[]): Row[] {
       failures: `${baseline.errors} / ${baseline.non2xx}`,
       rpsRatio: '1',
       p99Ratio: '1',
+      // Its own code, read off: BEGIN, the inbox insert, the payment update (not for a duplicate), COMMIT.
+      statements: '3-4',
     },
   ]);
 }
 
 const KEYS = Object.keys(HEADERS) as (keyof Row)[];
 /** Columns that hold numbers are right-aligned. */
-const NUMERIC = new Set<keyof Row>(['rps', 'p50', 'p99', 'failures', 'rpsRatio', 'p99Ratio']);
+const NUMERIC = new Set<keyof Row>(['rps', 'p50', 'p99', 'failures', 'rpsRatio', 'p99Ratio', 'statements']);
 
 /** The results as an aligned plain-text table. */
 export function textTable(pairs: readonly BenchPair[]): string {

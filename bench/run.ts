@@ -16,6 +16,7 @@ import { bootstrap } from '../src/app/bootstrap.js';
 import { DatabaseKind, loadConfig } from '../src/config/config.js';
 import type { Orm } from '../src/db/orm.js';
 import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratch-database.js';
+import { statementCounter } from '../src/db/statement-counter.js';
 import { OrderStatus } from '../src/modules/order/order.machine.js';
 import { Order } from '../src/modules/order/order.entity.js';
 import { OutboxMessage, OutboxStatus } from '../src/modules/outbox/outbox-message.entity.js';
@@ -108,7 +109,8 @@ async function measureService(scratch: ScratchDatabase, variant: Variant): Promi
     const payments = await seedOrders(running.services, SETTINGS.orders, SETTINGS.seedSeconds * 1000);
     if (payments.length === 0) throw new Error('seeding placed no orders');
     log(`  service: seeded ${payments.length} orders through the services in ${seconds(t)}s; load ${SETTINGS.warmupSeconds}s warm-up + ${SETTINGS.durationSeconds}s measured`);
-    const result = await runLoad(loadJob(running.url, payments));
+    const counter = statementCounter(running.services.orm);
+    const result = await runLoad(loadJob(running.url, payments), () => counter.total);
     const em = running.services.orm.em.fork();
     const [ready, outbox, delivered, inbox] = await Promise.all([
       em.count(Order, { status: OrderStatus.READY }),

@@ -12,8 +12,9 @@ import { DATABASE_TIMEOUT_DEFAULTS, DatabaseKind, type DatabaseConfig } from '..
 import { entities } from './entities.js';
 import { postgresqlMigrations } from './migrations/postgresql/index.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
-import { ReleasingPostgreSqlDriver } from './postgresql-driver.js';
+import { releasingPostgreSqlDriver } from './postgresql-driver.js';
 import { sqliteDriverOptions } from './sqlite-dialect.js';
+import { registerStatementCounter, StatementCounter } from './statement-counter.js';
 
 export type Orm = SqlMikroORM;
 export type Em = SqlEntityManager;
@@ -56,20 +57,21 @@ function sharedOptions(kind: DatabaseKind, options: OpenDatabaseOptions) {
 
 export async function openDatabase(db: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<Orm> {
   let orm: Orm;
+  const counter = new StatementCounter();
   if (db.kind === DatabaseKind.SQLITE) {
     if (db.url !== ':memory:') mkdirSync(dirname(db.url), { recursive: true });
     orm = await SqliteORM.init({
       ...sharedOptions(db.kind, options),
       dbName: db.url,
       // Never waits for a lock inside the synchronous driver; see sqlite-dialect.ts.
-      driverOptions: sqliteDriverOptions({ path: db.url }),
+      driverOptions: sqliteDriverOptions({ path: db.url, counter }),
     });
   } else {
     const timeouts = { ...DATABASE_TIMEOUT_DEFAULTS, ...db.timeouts };
     orm = await PostgreSqlORM.init<PostgreSqlDriver>({
       ...sharedOptions(db.kind, options),
       clientUrl: db.url,
-      driver: ReleasingPostgreSqlDriver,
+      driver: releasingPostgreSqlDriver(counter),
       pool: { min: 0, max: options.poolMax ?? 10 },
       // Every wait is bounded: for a connection, for a row lock (then the transition is retried, and finally
       // answered as unavailable), for one statement.
@@ -81,6 +83,7 @@ export async function openDatabase(db: DatabaseConfig, options: OpenDatabaseOpti
       },
     });
   }
+  registerStatementCounter(orm, counter);
   if (options.migrate ?? true) await orm.migrator.up();
   return orm;
 }

@@ -14,10 +14,13 @@
  */
 import Database from 'better-sqlite3';
 import { SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
+import type { StatementCounter } from './statement-counter.js';
 
 export interface SqliteConnectionOptions {
   /** A file path, or `:memory:`. */
   path: string;
+  /** Counts the statements run (src/db/statement-counter.ts). */
+  counter: StatementCounter;
 }
 
 class ReleasingSqliteDriver extends SqliteDriver {
@@ -61,7 +64,7 @@ export function sqliteDriverOptions(options: SqliteConnectionOptions): () => Sql
     const config = { database: async () => (handle.db = openSqlite(options.path)) };
     return new (class extends SqliteDialect {
       override createDriver(): Driver {
-        return new ReleasingSqliteDriver(config, () => handle.db);
+        return options.counter.instrument(new ReleasingSqliteDriver(config, () => handle.db));
       }
     })(config);
   };
