@@ -5,6 +5,7 @@
  * "unavailable, retry later".
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { EntityName, Primary, RequiredEntityData } from '@mikro-orm/core';
 import type { Em, Orm } from './orm.js';
 import { isLockContention } from './database-errors.js';
 
@@ -35,6 +36,14 @@ export class EntityWriter {
     private readonly orm: Orm,
     private readonly busyTimeoutMs: number,
   ) {}
+
+  /**
+   * Inserts one row as one statement, with no transaction around it (one insert is atomic on its own), and returns
+   * its primary key; retried while another writer holds the lock.
+   */
+  async insert<E extends object>(entity: EntityName<E>, data: RequiredEntityData<E>): Promise<Primary<E>> {
+    return retryWhileBusy(() => this.orm.em.fork().insert(entity, data), this.busyTimeoutMs);
+  }
 
   /** Runs `work` on a fresh EntityManager and flushes it, retrying the whole while another writer holds the lock. */
   async write<T>(work: (em: Em) => T | Promise<T>): Promise<T> {

@@ -86,10 +86,16 @@ describe(`QuickPay callback bridge (${process.env.TEST_DATABASE ?? 'sqlite'})`, 
   it('answers duplicates with 200 and applies them once', async () => {
     const { co } = await pendingOrder();
     const body = paymentResource(co.order.payment.reference, [{ id: 1, type: 'authorize', amount: co.order.total }]);
-    const answers = await Promise.all(Array.from({ length: 5 }, () => postCallback(svc.url, body)));
+    // Side by side, each on its own connection: copies that find the message not yet applied race to apply it.
+    const answers = await Promise.all(Array.from({ length: 5 }, () => postCallback(svc.url, body, { freshConnection: true })));
     assert.deepEqual(answers.map((a) => a.status), [200, 200, 200, 200, 200]);
+    const outcomes = answers.map((a) => (JSON.parse(a.body) as { status: string }).status).sort();
+    assert.deepEqual(outcomes, ['ACCEPTED', 'DUPLICATE', 'DUPLICATE', 'DUPLICATE', 'DUPLICATE'], 'one copy applies it, the others hear it was done');
     assert.equal((await db.transitions(co.order.id)).filter((t) => t.toStatus === 'READY').length, 1);
-    assert.equal((await db.inbox()).filter((m) => m.paymentReference === co.order.payment.reference).length, 1);
+    const recorded = (await db.inbox()).filter((m) => m.paymentReference === co.order.payment.reference);
+    assert.equal(recorded.length, 1);
+    assert.equal(recorded[0].status, InboxStatus.PROCESSED, 'a later copy does not overwrite what the first one did');
+    assert.equal(recorded[0].attempts, 1);
   });
 
   it('never lets a stale callback move a payment backwards', async () => {

@@ -9,7 +9,7 @@
  * What it stores is bounded: the raw body byte for byte (of a rejected message only its first bytes), capped
  * headers, and text that every database can hold.
  */
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { raw, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../app/logger.js';
 import type { InboxPolicy } from '../../config/config.js';
@@ -29,6 +29,14 @@ import { InboxMessage, InboxStatus } from './inbox-message.entity.js';
 import { keptHeaders } from './kept-headers.js';
 import type { RejectionLimiter } from './rejection-limiter.js';
 import { isSourceAllowed } from './source-allow-list.js';
+
+/** A copy of the message being applied was applied first, by a concurrent request: undo, answer duplicate. */
+class AppliedByACopy extends Error {
+  constructor() {
+    super('the notification was applied by a concurrent copy');
+    this.name = 'AppliedByACopy';
+  }
+}
 
 export interface IncomingNotification {
   gateway: PaymentGateway;
@@ -107,19 +115,24 @@ export class NotificationInbox {
   }
 
   private async apply(messageId: number, located: LocatedPayment, event: PaymentStateEvent): Promise<InboxReceipt> {
-    return this.transitions.inLineage(located.cartId, async (tx) => {
-      // Re-read under the lock: a copy of this message racing us may have applied it already (its status only:
-      // the body and headers are not needed again).
-      const msg = await tx.em.findOneOrFail(InboxMessage, { id: messageId }, { fields: ['id', 'status', 'outcome', 'attempts', 'processedAt'] });
-      if (DONE.has(msg.status)) return { outcome: NotificationOutcome.DUPLICATE, inboxMessageId: msg.id, detail: 'applied by a concurrent copy' };
-      const cause = { trigger: 'notification.payment-state', source: TransitionSource.GATEWAY_NOTIFICATION, inboxMessageId: msg.id, detail: event.detail };
-      const result = await this.payments.apply(tx, located, event, cause);
-      msg.status = result.changed ? InboxStatus.PROCESSED : InboxStatus.IGNORED;
-      msg.outcome = storableText(result.summary, OUTCOME_KEEP_CHARS);
-      msg.attempts += 1;
-      msg.processedAt = tx.now;
-      return { outcome: result.changed ? NotificationOutcome.ACCEPTED : NotificationOutcome.IGNORED, inboxMessageId: msg.id, detail: result.summary };
-    });
+    try {
+      return await this.transitions.inLineage(located.cartId, async (tx) => {
+        const cause = { trigger: 'notification.payment-state', source: TransitionSource.GATEWAY_NOTIFICATION, inboxMessageId: messageId, detail: event.detail };
+        const result = await this.payments.apply(tx, located, event, cause);
+        // Marked done only if no copy of this message racing us got there first (each copy applies under the
+        // lineage's lock, one after the other); if one did, this transaction's work is rolled back, not doubled.
+        const marked = await tx.em.nativeUpdate(
+          InboxMessage,
+          { id: messageId, status: { $nin: [...DONE] } },
+          { status: result.changed ? InboxStatus.PROCESSED : InboxStatus.IGNORED, outcome: storableText(result.summary, OUTCOME_KEEP_CHARS), attempts: raw('attempts + 1'), processedAt: tx.now },
+        );
+        if (marked !== 1) throw new AppliedByACopy();
+        return { outcome: result.changed ? NotificationOutcome.ACCEPTED : NotificationOutcome.IGNORED, inboxMessageId: messageId, detail: result.summary };
+      });
+    } catch (e) {
+      if (e instanceof AppliedByACopy) return { outcome: NotificationOutcome.DUPLICATE, inboxMessageId: messageId, detail: 'applied by a concurrent copy' };
+      throw e;
+    }
   }
 
   /**
@@ -174,30 +187,32 @@ export class NotificationInbox {
     return { outcome, inboxMessageId: message.id, detail: reason };
   }
 
-  /** Inserts the verified message, or finds the earlier copy of it. */
-  private async record(n: IncomingNotification, reference: string | null): Promise<InboxMessage> {
+  /**
+   * Inserts the verified message, or finds the earlier copy of it. One statement on its own (no transaction around
+   * it: a single insert is atomic), and one more for a copy.
+   */
+  private async record(n: IncomingNotification, reference: string | null): Promise<Pick<InboxMessage, 'id' | 'status'>> {
     const dedupKey = `${n.gateway.name}:${createHash('sha256').update(n.rawBody).digest('hex')}`;
     try {
       // Insert first: a new message is the common case; a copy of one recorded before loses on the unique key.
-      return await this.writer.write((em) =>
-        em.create(InboxMessage, {
-          gateway: n.gateway.name,
-          dedupKey,
-          status: InboxStatus.RECEIVED,
-          paymentReference: reference === null ? null : storableText(reference, REFERENCE_KEEP_CHARS),
-          remoteAddress: n.remoteAddress,
-          headers: keptHeaders(n.headers, this.policy.headersKeepBytes),
-          body: n.rawBody,
-          outcome: null,
-          attempts: 0,
-          receivedAt: new Date(),
-          processedAt: null,
-        }),
-      );
+      const id = await this.writer.insert(InboxMessage, {
+        gateway: n.gateway.name,
+        dedupKey,
+        status: InboxStatus.RECEIVED,
+        paymentReference: reference === null ? null : storableText(reference, REFERENCE_KEEP_CHARS),
+        remoteAddress: n.remoteAddress,
+        headers: keptHeaders(n.headers, this.policy.headersKeepBytes),
+        body: n.rawBody,
+        outcome: null,
+        attempts: 0,
+        receivedAt: new Date(),
+        processedAt: null,
+      });
+      return { id, status: InboxStatus.RECEIVED };
     } catch (e) {
       if (!(e instanceof UniqueConstraintViolationException)) throw e;
       // Recorded before (or by a copy sent in parallel): carry on with that row.
-      return this.orm.em.fork().findOneOrFail(InboxMessage, { dedupKey });
+      return this.orm.em.fork().findOneOrFail(InboxMessage, { dedupKey }, { fields: ['id', 'status'] });
     }
   }
 

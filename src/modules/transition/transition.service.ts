@@ -1,7 +1,8 @@
 /**
  * Runs every change to a cart lineage in one database transaction holding the lineage's lock: the cart row, locked
- * with `SELECT ... FOR UPDATE` on PostgreSQL, or claimed by a version check (retried on conflict) on SQLite. After
- * the commit, and only then, the changes are published to subscribers.
+ * with `SELECT ... FOR UPDATE` on PostgreSQL, or on SQLite by bumping its version as the first statement (which takes
+ * the database's write lock; retried while another writer holds it). After the commit, and only then, the changes
+ * are published to subscribers.
  */
 import { DeadlockException, LockMode, OptimisticLockError } from '@mikro-orm/core';
 import type { Logger } from '../../app/logger.js';
@@ -14,17 +15,9 @@ import { Cart } from '../cart/cart.entity.js';
 import { LineageTransaction } from './lineage-transaction.js';
 import type { StatusChangePublisher } from './status-change.js';
 
-/** Another writer claimed the lineage between our read and our claim: retry. */
-export class LineageConflictError extends Error {
-  constructor(cartId: string) {
-    super(`lineage ${cartId} changed concurrently`);
-    this.name = 'LineageConflictError';
-  }
-}
-
 /** Another writer got there first (a version conflict, a deadlock, a lock held elsewhere): run the work again. */
 function isRetryable(e: unknown): boolean {
-  return e instanceof LineageConflictError || e instanceof OptimisticLockError || e instanceof DeadlockException || isLockContention(e);
+  return e instanceof OptimisticLockError || e instanceof DeadlockException || isLockContention(e);
 }
 
 export class TransitionService {
@@ -66,11 +59,14 @@ export class TransitionService {
       if (!cart) throw new NotFoundError('Cart', cartId);
       return cart;
     }
-    const cart = await em.findOne(Cart, { id: cartId });
-    if (!cart) throw new NotFoundError('Cart', cartId);
-    const claimed = await em.nativeUpdate(Cart, { id: cartId, lockVersion: cart.lockVersion }, { lockVersion: cart.lockVersion + 1 });
-    if (claimed !== 1) throw new LineageConflictError(cartId);
-    return cart;
+    // One statement that bumps the version and hands back the row: as the transaction's first, it takes SQLite's
+    // write lock at once (or fails busy, and the work is retried), so nothing can change the lineage between the
+    // read and the claim, and another process that read the cart before it sees its version move.
+    const [row] = await em
+      .getConnection()
+      .execute<Record<string, unknown>[]>('update carts set lock_version = lock_version + 1 where id = ? returning *', [cartId], 'all', em.getTransactionContext());
+    if (!row) throw new NotFoundError('Cart', cartId);
+    return em.map(Cart, row);
   }
 
   /**
