@@ -15,6 +15,7 @@ import { sqliteMigrations } from './migrations/sqlite/index.js';
 import { releasingPostgreSqlDriver } from './postgresql-driver.js';
 import { sqliteDriverOptions } from './sqlite-dialect.js';
 import { registerStatementCounter, StatementCounter } from './statement-counter.js';
+import { bindParametersOn } from './bound-parameters.js';
 
 export type Orm = SqlMikroORM;
 export type Em = SqlEntityManager;
@@ -66,6 +67,7 @@ export async function openDatabase(db: DatabaseConfig, options: OpenDatabaseOpti
       // Never waits for a lock inside the synchronous driver; see sqlite-dialect.ts.
       driverOptions: sqliteDriverOptions({ path: db.url, counter }),
     });
+    bindParametersOn(orm.em.getPlatform());
   } else {
     const timeouts = { ...DATABASE_TIMEOUT_DEFAULTS, ...db.timeouts };
     orm = await PostgreSqlORM.init<PostgreSqlDriver>({

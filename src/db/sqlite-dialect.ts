@@ -13,7 +13,8 @@
  *   disk is writable again.
  */
 import Database from 'better-sqlite3';
-import { SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
+import { SqliteDialect, SqliteDriver, type CompiledQuery, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
+import { boundParameters } from './bound-parameters.js';
 import type { StatementCounter } from './statement-counter.js';
 
 export interface SqliteConnectionOptions {
@@ -42,6 +43,54 @@ class ReleasingSqliteDriver extends SqliteDriver {
     if (this.database()?.inTransaction === false) return;
     await super.rollbackTransaction(connection);
   }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    const db = this.database();
+    return db ? withBoundStatements(connection, db) : connection;
+  }
+}
+
+/** Distinct statement texts kept prepared per database handle; the oldest is dropped beyond this. */
+const PREPARED_KEEP = 500;
+const prepared = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/** `db`'s prepared statement for `text`, prepared once (src/db/bound-parameters.ts). */
+function statement(db: Database.Database, text: string): Database.Statement {
+  let cache = prepared.get(db);
+  if (!cache) prepared.set(db, (cache = new Map()));
+  let stmt = cache.get(text);
+  if (stmt) return stmt;
+  stmt = db.prepare(text);
+  if (cache.size >= PREPARED_KEEP) cache.delete(cache.keys().next().value!);
+  cache.set(text, stmt);
+  return stmt;
+}
+
+/**
+ * Runs statements that come with bound values (a BoundSql) from the prepared-statement cache, as Kysely's own
+ * SQLite connection would run them otherwise (the same result shapes); anything else goes to `connection`.
+ */
+function withBoundStatements(connection: DatabaseConnection, db: Database.Database): DatabaseConnection {
+  return {
+    async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+      const bound = boundParameters(query.sql);
+      if (!bound) return connection.executeQuery<R>(query);
+      const stmt = statement(db, bound.text);
+      if (stmt.reader) return { rows: stmt.all(bound.values) as R[] };
+      const { changes, lastInsertRowid } = stmt.run(bound.values);
+      return { insertId: BigInt(lastInsertRowid), numAffectedRows: BigInt(changes), rows: [] };
+    },
+    async *streamQuery<R>(query: CompiledQuery, chunkSize: number): AsyncIterableIterator<QueryResult<R>> {
+      const bound = boundParameters(query.sql);
+      if (!bound) {
+        yield* connection.streamQuery<R>(query, chunkSize);
+        return;
+      }
+      // A statement of its own, not the cached one: better-sqlite3 runs nothing else on a statement while it iterates.
+      for (const row of db.prepare(bound.text).iterate(bound.values)) yield { rows: [row as R] };
+    },
+  };
 }
 
 function openSqlite(path: string): Database.Database {

@@ -105,18 +105,15 @@ export class LineageTransaction {
   }
 
   /**
-   * Writes the queued side effects that do not exist yet, in one lookup. Called by the TransitionService before
-   * commit, so a transaction makes one query for its outbox however many effects it owes.
+   * Writes the queued side effects that do not exist yet: one insert for all of them, which leaves alone those whose
+   * key was written before (`on conflict do nothing`). Called by the TransitionService before commit, so a
+   * transaction makes one statement for its outbox however many effects it owes.
    */
   async writeOutbox(): Promise<void> {
     if (this.outbox.size === 0) return;
-    const existing = await this.em.find(OutboxMessage, { dedupKey: { $in: [...this.outbox.keys()] } }, { fields: ['dedupKey'] });
-    const written = new Set(existing.map((e) => e.dedupKey));
-    for (const [dedupKey, { dueAt, ...row }] of this.outbox) {
-      if (written.has(dedupKey)) continue;
-      this.em.create(OutboxMessage, { ...row, dedupKey, status: OutboxStatus.PENDING, attempts: 0, nextAttemptAt: dueAt, createdAt: this.now });
-    }
+    const rows = [...this.outbox].map(([dedupKey, { dueAt, ...row }]) => ({ ...row, dedupKey, status: OutboxStatus.PENDING, attempts: 0, nextAttemptAt: dueAt, createdAt: this.now }));
     this.outbox.clear();
+    await this.em.createQueryBuilder(OutboxMessage).insert(rows).onConflict('dedupKey').ignore().execute('run');
   }
 
   /** The committed view of every order this transaction touched; published after commit. */
