@@ -3,6 +3,7 @@
  * as a markdown table for the README. Numbers only; nothing here judges them.
  */
 import type { LoadResult } from './load-protocol.js';
+import { fixed, markdownTable as markdown, textTable as plainTable, type Table } from './tables.js';
 
 /** One database's measurements: the service, run in one or more ways, and the baseline; same load, same machine. */
 export interface BenchPair {
@@ -36,7 +37,6 @@ const HEADERS: Row = {
   statements: 'SQL statements/answer',
 };
 
-const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 function rows(pairs: readonly BenchPair[]): Row[] {
   const against = (server: string, r: LoadResult, baseline: LoadResult): Row => ({
@@ -69,21 +69,20 @@ function rows(pairs: readonly BenchPair[]): Row[] {
 
 const KEYS = Object.keys(HEADERS) as (keyof Row)[];
 /** Columns that hold numbers are right-aligned. */
-const NUMERIC = new Set<keyof Row>(['rps', 'p50', 'p99', 'failures', 'rpsRatio', 'p99Ratio', 'statements']);
+const NUMERIC = new Set(['rps', 'p50', 'p99', 'failures', 'rpsRatio', 'p99Ratio', 'statements'].map((k) => KEYS.indexOf(k as keyof Row)));
+
+function table(pairs: readonly BenchPair[]): Table {
+  return { headers: KEYS.map((k) => HEADERS[k]), rows: rows(pairs).map((r) => KEYS.map((k) => r[k])), numeric: NUMERIC };
+}
 
 /** The results as an aligned plain-text table. */
 export function textTable(pairs: readonly BenchPair[]): string {
-  const all = [HEADERS, ...rows(pairs)];
-  const width = Object.fromEntries(KEYS.map((k) => [k, Math.max(...all.map((r) => r[k].length))])) as Record<keyof Row, number>;
-  const line = (r: Row) => KEYS.map((k) => (NUMERIC.has(k) ? r[k].padStart(width[k]) : r[k].padEnd(width[k]))).join('  ');
-  return [line(HEADERS), KEYS.map((k) => '-'.repeat(width[k])).join('  '), ...all.slice(1).map(line)].join('\n');
+  return plainTable(table(pairs));
 }
 
 /** The results as a GitHub markdown table. */
 export function markdownTable(pairs: readonly BenchPair[]): string {
-  const line = (r: Row) => `| ${KEYS.map((k) => r[k]).join(' | ')} |`;
-  const rule = `|${KEYS.map((k) => (NUMERIC.has(k) ? '---:' : ':---')).join('|')}|`;
-  return [line(HEADERS), rule, ...rows(pairs).map(line)].join('\n');
+  return markdown(table(pairs));
 }
 
 /** One line saying what a run sent and what the server answered, so a skewed mix is visible. */

@@ -6,28 +6,40 @@ import type { Services } from '../src/app/services.js';
 import { GatewayName } from '../src/gateways/gateway.js';
 import { CURRENCY, type BenchPayment } from './callback-bodies.js';
 
-const PRODUCTS = 20;
+/** A seeded order: its payment, and what its confirmation page needs to watch it. */
+export interface SeededOrder extends BenchPayment {
+  orderId: string;
+  accessToken: string;
+}
+
+/** Products in the bench catalogue: `BENCH-0` … `BENCH-19`, with stock that never runs out. */
+export const PRODUCTS = 20;
 /** Checkouts in flight at once: enough to overlap PostgreSQL round trips, few enough not to fight over SQLite's lock. */
 const PARALLEL = 8;
+
+/** The bench catalogue (see {@link PRODUCTS}), through the catalogue service. */
+export async function seedProducts(services: Services): Promise<void> {
+  for (let i = 0; i < PRODUCTS; i++) {
+    await services.products.upsert({ sku: `BENCH-${i}`, name: `Bench product ${i}`, unitPrice: 4_900 + i * 1_250, currency: CURRENCY, stockOnHand: 1_000_000 });
+  }
+}
 
 /**
  * Places up to `count` orders (one product line each, varied prices and quantities) and returns their payments,
  * in placing order. Stops early once `budgetMs` has passed: seeding goes at the speed of the service's own
  * transactions, so a slow machine seeds fewer orders but also answers fewer callbacks in the measured window.
  */
-export async function seedOrders(services: Services, count: number, budgetMs = Infinity): Promise<BenchPayment[]> {
+export async function seedOrders(services: Services, count: number, budgetMs = Infinity): Promise<SeededOrder[]> {
   const deadline = performance.now() + budgetMs;
-  for (let i = 0; i < PRODUCTS; i++) {
-    await services.products.upsert({ sku: `BENCH-${i}`, name: `Bench product ${i}`, unitPrice: 4_900 + i * 1_250, currency: CURRENCY, stockOnHand: 1_000_000 });
-  }
-  const payments: BenchPayment[] = [];
+  await seedProducts(services);
+  const payments: SeededOrder[] = [];
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < count && performance.now() < deadline; i = next++) {
       const cart = await services.carts.create(CURRENCY);
       await services.carts.addLine(cart.id, `BENCH-${i % PRODUCTS}`, 1 + (i % 3));
       const placed = await services.checkout.checkout({ cartId: cart.id, gateway: GatewayName.QUICKPAY, idempotencyKey: `bench-checkout-${i}` });
-      payments[i] = { reference: placed.payment.reference, amount: placed.order.total };
+      payments[i] = { reference: placed.payment.reference, amount: placed.order.total, orderId: placed.order.id, accessToken: placed.order.accessToken };
     }
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
