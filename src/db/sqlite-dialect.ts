@@ -68,14 +68,14 @@ function statement(db: Database.Database, text: string): Database.Statement {
 }
 
 /**
- * Runs statements that come with bound values (a BoundSql) from the prepared-statement cache, as Kysely's own
- * SQLite connection would run them otherwise (the same result shapes); anything else goes to `connection`.
+ * Runs every statement from the prepared-statement cache, as Kysely's own SQLite connection would run it (the same
+ * result shapes): with its bound values when it comes as a BoundSql, else with Kysely's parameters (BEGIN and
+ * COMMIT, which Kysely would prepare anew each time). Streams go to `connection`'s way when not bound.
  */
 function withBoundStatements(connection: DatabaseConnection, db: Database.Database): DatabaseConnection {
   return {
     async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-      const bound = boundParameters(query.sql);
-      if (!bound) return connection.executeQuery<R>(query);
+      const bound = boundParameters(query.sql) ?? { text: query.sql, values: query.parameters as unknown[] };
       const stmt = statement(db, bound.text);
       if (stmt.reader) return { rows: stmt.all(bound.values) as R[] };
       const { changes, lastInsertRowid } = stmt.run(bound.values);
