@@ -68,7 +68,7 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
   const transitions = new TransitionService(orm, config.database.kind, live, log.child({ component: 'transitions' }), busyTimeoutMs);
   const liveCheck = live.healthCheck();
   const allowTestMode = (g: GatewayName) => (g === GatewayName.QUICKPAY ? config.quickpay.allowTestMode : false);
-  const payments = new PaymentStateService(orm, allowTestMode);
+  const payments = new PaymentStateService(allowTestMode);
   // It reads and tries every mail template, so a broken one stops the start before anything runs.
   const mailer = createMailer(config.mail, log.child({ component: 'mail' }));
   const reconciler = new PaymentReconciler(orm, config.database.kind, transitions, payments, gateways, config.reconciler, busyTimeoutMs, log.child({ component: 'reconciler' }));
@@ -88,7 +88,7 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
     promotions: new PromotionService(orm, writer),
     carts: new CartService(orm, writer, transitions),
     checkout: new CheckoutService(config, transitions, gateways, isPg ? LockMode.PESSIMISTIC_WRITE : undefined),
-    redirects: new RedirectOutcomeService(orm, transitions, config.quickpay.allowTestMode),
+    redirects: new RedirectOutcomeService(transitions, config.quickpay.allowTestMode),
     orderQueries: new OrderQueryService(orm),
     orderSearch: new OrderSearch(orm),
     payments,

@@ -16,7 +16,7 @@ import type { InboxPolicy } from '../../config/config.js';
 import type { EntityWriter } from '../../db/busy-retry.js';
 import { isDatabaseUnavailable } from '../../db/database-errors.js';
 import type { Orm } from '../../db/orm.js';
-import { MalformedNotificationError, NotificationOutcome, type PaymentGateway, type PaymentStateEvent } from '../../gateways/gateway.js';
+import { MalformedNotificationError, NotificationOutcome, type GatewayName, type PaymentGateway, type PaymentStateEvent } from '../../gateways/gateway.js';
 import { TransitionSource } from '../audit/status-transition.entity.js';
 import { OrderFlag, Order } from '../order/order.entity.js';
 import { flag } from '../order/order-lifecycle.js';
@@ -24,7 +24,8 @@ import type { LocatedPayment, PaymentStateService } from '../payment/payment-sta
 import { Payment } from '../payment/payment.entity.js';
 import { hasUnstorableCharacters, storableText } from '../shared/storable-text.js';
 import type { Cause } from '../transition/lineage-transaction.js';
-import type { TransitionService } from '../transition/transition.service.js';
+import { loadOrderWithPayment } from '../transition/lineage-rows.js';
+import { NO_LINEAGE, type TransitionService } from '../transition/transition.service.js';
 import { InboxMessage, InboxStatus } from './inbox-message.entity.js';
 import { keptHeaders } from './kept-headers.js';
 import type { RejectionLimiter } from './rejection-limiter.js';
@@ -100,25 +101,27 @@ export class NotificationInbox {
       return this.settle(message.id, InboxStatus.FAILED, NotificationOutcome.FAILED, 'its payment reference cannot be one of ours');
     }
 
-    let located: LocatedPayment | null = null;
+    // The lineage is found by the statement that claims it, and the order with its payment by one more.
+    const located: { at: LocatedPayment | null } = { at: null };
     try {
-      located = await this.payments.locate(gateway.name, event.reference);
-      if (!located) {
-        return this.settle(message.id, InboxStatus.UNMATCHED, NotificationOutcome.RETRY_LATER, `no payment with reference ${event.reference} (yet)`);
-      }
-      return await this.apply(message.id, located, event);
+      return await this.apply(message.id, gateway.name, event, located);
     } catch (e) {
       // The database may be back for the gateway's resend; anything else would fail the same way every time.
       if (isDatabaseUnavailable(e)) throw e;
-      return this.fail(message.id, located, e);
+      return this.fail(message.id, located.at, e);
     }
   }
 
-  private async apply(messageId: number, located: LocatedPayment, event: PaymentStateEvent): Promise<InboxReceipt> {
+  /** Applies `event` in its payment's lineage; `located` learns where the payment is once it has been found. */
+  private async apply(messageId: number, gateway: GatewayName, event: PaymentStateEvent, located: { at: LocatedPayment | null }): Promise<InboxReceipt> {
+    let applied;
     try {
-      return await this.transitions.inLineage(located.cartId, async (tx) => {
+      applied = await this.transitions.inLineageOf({ gateway, reference: event.reference }, async (tx) => {
+        const found = await loadOrderWithPayment(tx.em, { gateway, reference: event.reference });
+        if (!found) throw new Error(`the payment ${event.reference} left its lineage`); // links never change
+        located.at = { paymentId: found.payment.id, orderId: found.order.id, cartId: found.order.cartId };
         const cause = { trigger: 'notification.payment-state', source: TransitionSource.GATEWAY_NOTIFICATION, inboxMessageId: messageId, detail: event.detail };
-        const result = await this.payments.apply(tx, located, event, cause);
+        const result = await this.payments.apply(tx, located.at, event, cause);
         // Marked done only if no copy of this message racing us got there first (each copy applies under the
         // lineage's lock, one after the other); if one did, this transaction's work is rolled back, not doubled.
         const marked = await tx.em.nativeUpdate(
@@ -133,6 +136,8 @@ export class NotificationInbox {
       if (e instanceof AppliedByACopy) return { outcome: NotificationOutcome.DUPLICATE, inboxMessageId: messageId, detail: 'applied by a concurrent copy' };
       throw e;
     }
+    if (applied === NO_LINEAGE) return this.settle(messageId, InboxStatus.UNMATCHED, NotificationOutcome.RETRY_LATER, `no payment with reference ${event.reference} (yet)`);
+    return applied;
   }
 
   /**

@@ -3,12 +3,12 @@
  * to PENDING ("we are waiting for the gateway"), cancel or error cancel the order and reopen its own cart. Never
  * marks an order paid and never creates a cart, whatever it races with (invariants 1 and 4).
  */
-import type { Orm } from '../../db/orm.js';
 import { ForbiddenError, NotFoundError } from '../../errors/app-errors.js';
 import { TransitionSource } from '../audit/status-transition.entity.js';
 import { Payment } from '../payment/payment.entity.js';
 import { PaymentStatus } from '../payment/payment.machine.js';
-import type { TransitionService } from '../transition/transition.service.js';
+import { loadOrderWithPayment } from '../transition/lineage-rows.js';
+import { NO_LINEAGE, type TransitionService } from '../transition/transition.service.js';
 import { OrderAccess } from '../access/order-access.js';
 import { Order } from './order.entity.js';
 import { cancelOrder } from './order-lifecycle.js';
@@ -30,19 +30,18 @@ export interface RedirectOutcomeResult {
 
 export class RedirectOutcomeService {
   constructor(
-    private readonly orm: Orm,
     private readonly transitions: TransitionService,
     private readonly allowTestMode: boolean,
   ) {}
 
   async report(orderId: string, access: OrderAccess, outcome: RedirectOutcome, params: Record<string, string>): Promise<RedirectOutcomeResult> {
-    const found = await this.orm.em.fork().findOne(Order, { id: orderId });
-    if (!found) throw new NotFoundError('Order', orderId);
-    if (!access.mayRead(found)) throw new ForbiddenError('this token does not give access to the order');
-
-    return this.transitions.inLineage(found.cartId, async (tx) => {
-      const order = await tx.em.findOneOrFail(Order, { id: orderId });
-      const payment = await tx.em.findOneOrFail(Payment, { orderId });
+    // The lineage is found by the statement that claims it; the order and its payment are read together.
+    const result = await this.transitions.inLineageOf({ orderId }, async (tx) => {
+      const found = await loadOrderWithPayment(tx.em, { orderId });
+      if (!found) throw new NotFoundError('Order', orderId);
+      const { order, payment } = found;
+      // Refused before anything is written; the transaction ends with nothing in it.
+      if (!access.mayRead(order)) throw new ForbiddenError('this token does not give access to the order');
       const detail = Object.keys(params).length ? `params ${JSON.stringify(params).slice(0, 500)}` : null;
       const cause = { trigger: `redirect.${outcome.toLowerCase()}`, source: TransitionSource.SHOPPER_REDIRECT, detail };
       let reason: string | undefined;
@@ -56,5 +55,7 @@ export class RedirectOutcomeService {
       }
       return { order, payment, applied: reason === undefined, reason: reason ?? null };
     });
+    if (result === NO_LINEAGE) throw new NotFoundError('Order', orderId);
+    return result;
   }
 }

@@ -3,7 +3,6 @@
  * and what follows for its order. Stale words never move a payment backwards (invariant 4); an authorisation of
  * the wrong amount is flagged, not accepted (invariant 6); a late one revives its order or is voided (invariant 5).
  */
-import type { Orm } from '../../db/orm.js';
 import type { GatewayName, PaymentStateEvent } from '../../gateways/gateway.js';
 import { Order, OrderFlag } from '../order/order.entity.js';
 import { OrderStatus } from '../order/order.machine.js';
@@ -29,22 +28,7 @@ export interface LocatedPayment {
 }
 
 export class PaymentStateService {
-  constructor(
-    private readonly orm: Orm,
-    private readonly allowTestMode: (gateway: GatewayName) => boolean,
-  ) {}
-
-  /** Finds the lineage a gateway reference belongs to (outside any lock: these links never change). */
-  async locate(gateway: GatewayName, reference: string): Promise<LocatedPayment | null> {
-    const rows = await this.orm.em
-      .getConnection()
-      .execute<{ payment_id: string; order_id: string; cart_id: string }[]>(
-        'select p.id as payment_id, p.order_id, o.cart_id from payments p join orders o on o.id = p.order_id where p.gateway = ? and p.reference = ?',
-        [gateway, reference],
-      );
-    const row = rows[0];
-    return row ? { paymentId: row.payment_id, orderId: row.order_id, cartId: row.cart_id } : null;
-  }
+  constructor(private readonly allowTestMode: (gateway: GatewayName) => boolean) {}
 
   /**
    * Applies `event` inside the lineage transaction `tx` (the caller holds the lock). What it does not apply it does

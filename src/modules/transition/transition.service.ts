@@ -1,10 +1,10 @@
 /**
  * Runs every change to a cart lineage in one database transaction holding the lineage's lock: the cart row, locked
  * with `SELECT ... FOR UPDATE` on PostgreSQL, or on SQLite by bumping its version as the first statement (which takes
- * the database's write lock; retried while another writer holds it). After the commit, and only then, the changes
- * are published to subscribers.
+ * the database's write lock; retried while another writer holds it); see lineage-rows.ts. After the commit, and
+ * only then, the changes are published to subscribers.
  */
-import { DeadlockException, LockMode, OptimisticLockError } from '@mikro-orm/core';
+import { DeadlockException, OptimisticLockError } from '@mikro-orm/core';
 import type { Logger } from '../../app/logger.js';
 import { DatabaseKind } from '../../config/config.js';
 import { retryWhileBusy } from '../../db/busy-retry.js';
@@ -13,7 +13,11 @@ import type { Orm } from '../../db/orm.js';
 import { NotFoundError } from '../../errors/app-errors.js';
 import { Cart } from '../cart/cart.entity.js';
 import { LineageTransaction } from './lineage-transaction.js';
+import { claimStatement, type LineageOf } from './lineage-rows.js';
 import type { StatusChangePublisher } from './status-change.js';
+
+/** What {@link TransitionService.inLineageOf} returns when there is no such lineage. */
+export const NO_LINEAGE = Symbol('no such lineage');
 
 /** Another writer got there first (a version conflict, a deadlock, a lock held elsewhere): run the work again. */
 function isRetryable(e: unknown): boolean {
@@ -33,14 +37,27 @@ export class TransitionService {
   /**
    * Runs `work` inside one transaction of the lineage rooted at `cartId`. `work` may run more than once (on a
    * version conflict, a deadlock or a lock held by another writer, for up to the busy timeout), so it must do all
-   * its reads through `tx.em`. Throws what the last attempt threw.
+   * its reads through `tx.em`. Throws what the last attempt threw; NotFoundError when there is no such cart.
    */
   async inLineage<T>(cartId: string, work: (tx: LineageTransaction) => Promise<T>): Promise<T> {
+    const result = await this.inLineageOf({ cartId }, work);
+    if (result === NO_LINEAGE) throw new NotFoundError('Cart', cartId);
+    return result;
+  }
+
+  /**
+   * As {@link inLineage}, for the lineage of an order or of a payment known by its gateway reference, found by the
+   * statement that claims it (one statement, not a look-up and then a claim). Returns NO_LINEAGE, having run
+   * nothing, when there is no such order or payment.
+   */
+  async inLineageOf<T>(of: LineageOf, work: (tx: LineageTransaction) => Promise<T>): Promise<T | typeof NO_LINEAGE> {
     let tx: LineageTransaction | undefined;
     const result = await retryWhileBusy(
       () =>
         this.orm.em.fork({ clear: true }).transactional(async (tem) => {
-          const cart = await this.claim(tem, cartId);
+          tx = undefined;
+          const cart = await this.claim(tem, of);
+          if (!cart) return NO_LINEAGE;
           tx = new LineageTransaction(tem, cart);
           const result = await work(tx);
           await tx.writeOutbox();
@@ -49,24 +66,15 @@ export class TransitionService {
       this.busyTimeoutMs,
       isRetryable,
     );
-    this.publishAfterCommit(tx!);
+    if (tx) this.publishAfterCommit(tx);
     return result;
   }
 
-  private async claim(em: Orm['em'], cartId: string): Promise<Cart> {
-    if (this.dbKind === DatabaseKind.POSTGRESQL) {
-      const cart = await em.findOne(Cart, { id: cartId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!cart) throw new NotFoundError('Cart', cartId);
-      return cart;
-    }
-    // One statement that bumps the version and hands back the row: as the transaction's first, it takes SQLite's
-    // write lock at once (or fails busy, and the work is retried), so nothing can change the lineage between the
-    // read and the claim, and another process that read the cart before it sees its version move.
-    const [row] = await em
-      .getConnection()
-      .execute<Record<string, unknown>[]>('update carts set lock_version = lock_version + 1 where id = ? returning *', [cartId], 'all', em.getTransactionContext());
-    if (!row) throw new NotFoundError('Cart', cartId);
-    return em.map(Cart, row);
+  /** Claims the lineage (lineage-rows.ts) and returns its cart, managed by `em`; null when nothing matched. */
+  private async claim(em: Orm['em'], of: LineageOf): Promise<Cart | null> {
+    const { sql, values } = claimStatement(this.dbKind, of);
+    const [row] = await em.getConnection().execute<Record<string, unknown>[]>(sql, values, 'all', em.getTransactionContext());
+    return row ? em.map(Cart, row) : null;
   }
 
   /**

@@ -1,0 +1,68 @@
+/**
+ * The statements that open a lineage and read its order with its payment, written once so the hot paths (a
+ * gateway's callback, the shopper's redirect) spend one statement on each (issue 7): the claim finds the lineage by
+ * the order or payment it is asked about, in the same statement that locks it, and an order is read together with
+ * its payment. Rows are handed to MikroORM's identity map (`em.map`), so later `findOne`s by id cost nothing.
+ */
+import type { EntityName } from '@mikro-orm/core';
+import { DatabaseKind } from '../../config/config.js';
+import type { Em } from '../../db/orm.js';
+import type { GatewayName } from '../../gateways/gateway.js';
+import { Order } from '../order/order.entity.js';
+import { Payment } from '../payment/payment.entity.js';
+
+/** Which lineage to open: the one a cart roots, an order's, or the one of a payment known by its gateway reference. */
+export type LineageOf = { cartId: string } | { orderId: string } | { gateway: GatewayName; reference: string };
+
+/** The SQL (with `?` for its values) that picks the lineage's cart id. */
+function cartIdOf(of: LineageOf): { sql: string; values: string[] } {
+  if ('cartId' in of) return { sql: '?', values: [of.cartId] };
+  if ('orderId' in of) return { sql: '(select o.cart_id from orders o where o.id = ?)', values: [of.orderId] };
+  return { sql: '(select o.cart_id from payments p join orders o on o.id = p.order_id where p.gateway = ? and p.reference = ?)', values: [of.gateway, of.reference] };
+}
+
+/**
+ * The statement that claims the lineage and hands back its cart row (none when nothing matches). PostgreSQL locks
+ * the cart row (`for update`); SQLite bumps its version, which as the transaction's first write takes the
+ * database's write lock at once (or fails busy, and the work is retried), so nothing can change the lineage between
+ * the read and the claim, and another process that read the cart before it sees its version move.
+ */
+export function claimStatement(kind: DatabaseKind, of: LineageOf): { sql: string; values: string[] } {
+  const { sql, values } = cartIdOf(of);
+  return kind === DatabaseKind.POSTGRESQL
+    ? { sql: `select * from carts where id = ${sql} for update`, values }
+    : { sql: `update carts set lock_version = lock_version + 1 where id = ${sql} returning *`, values };
+}
+
+/** `alias.column as "alias__column"` for every column of `entity`, so two tables' rows can share one result row. */
+function columnsOf(em: Em, entity: EntityName, alias: string): string[] {
+  return em
+    .getMetadata()
+    .find(entity)!
+    .props.filter((p) => p.persist !== false && p.fieldNames?.length === 1)
+    .map((p) => `${alias}.${p.fieldNames[0]} as ${alias}__${p.fieldNames[0]}`);
+}
+
+/** The columns of `row` that came from `alias`, under their own names. */
+function part(row: Record<string, unknown>, alias: string): Record<string, unknown> {
+  const prefix = `${alias}__`;
+  return Object.fromEntries(Object.entries(row).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+}
+
+/**
+ * Reads an order with its payment in one statement (by the order's id or the payment's gateway reference), as
+ * managed entities of `em`; null when there is no such pair. Call it under the lineage's lock.
+ */
+export async function loadOrderWithPayment(em: Em, of: { orderId: string } | { gateway: GatewayName; reference: string }): Promise<{ order: Order; payment: Payment } | null> {
+  const where = 'orderId' in of ? { sql: 'o.id = ?', values: [of.orderId] } : { sql: 'p.gateway = ? and p.reference = ?', values: [of.gateway, of.reference] };
+  const rows = await em
+    .getConnection()
+    .execute<Record<string, unknown>[]>(
+      `select ${[...columnsOf(em, Order, 'o'), ...columnsOf(em, Payment, 'p')].join(', ')} from orders o join payments p on p.order_id = o.id where ${where.sql} limit 1`,
+      where.values,
+      'all',
+      em.getTransactionContext(),
+    );
+  const row = rows[0];
+  return row ? { order: em.map(Order, part(row, 'o')), payment: em.map(Payment, part(row, 'p')) } : null;
+}
