@@ -67,7 +67,7 @@ export async function openDatabase(db: DatabaseConfig, options: OpenDatabaseOpti
       // Never waits for a lock inside the synchronous driver; see sqlite-dialect.ts.
       driverOptions: sqliteDriverOptions({ path: db.url, counter }),
     });
-    bindParametersOn(orm.em.getPlatform());
+    bindParametersOn(orm.em.getPlatform(), 'sqlite');
   } else {
     const timeouts = { ...DATABASE_TIMEOUT_DEFAULTS, ...db.timeouts };
     orm = await PostgreSqlORM.init<PostgreSqlDriver>({
@@ -85,6 +85,7 @@ export async function openDatabase(db: DatabaseConfig, options: OpenDatabaseOpti
       },
     });
   }
+  if (db.kind === DatabaseKind.POSTGRESQL) bindParametersOn(orm.em.getPlatform(), 'postgresql');
   registerStatementCounter(orm, counter);
   if (options.migrate ?? true) await orm.migrator.up();
   return orm;

@@ -1,5 +1,12 @@
 /**
- * MikroORM's PostgreSQL driver, with one repair: a connection whose BEGIN fails is given back to the pool.
+ * MikroORM's PostgreSQL driver, with one repair and one saving.
+ *
+ * The saving: statements come with bound values (bound-parameters.ts), and each distinct statement text is a named
+ * prepared statement, parsed and planned once per connection and then only executed (node-postgres keeps track of
+ * which connection has prepared which name). At most PREPARED_NAMES texts get a name; any text beyond that runs
+ * unnamed (parsed each time), so the statements a connection keeps stay bounded.
+ *
+ * The repair: a connection whose BEGIN fails is given back to the pool.
  *
  * Kysely opens a transaction by taking a pooled connection and sending BEGIN; when BEGIN fails (the server went
  * away and the pooled socket is dead) it throws without releasing that connection. The pool then counts it as in
@@ -10,8 +17,76 @@
  */
 import { PostgreSqlConnection, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { Configuration } from '@mikro-orm/core';
-import type { Dialect, Driver } from 'kysely';
+import type { CompiledQuery, DatabaseConnection, Dialect, Driver } from 'kysely';
+import type pg from 'pg';
+import { boundParameters } from './bound-parameters.js';
 import type { StatementCounter } from './statement-counter.js';
+
+/** Statement texts given a name (prepared once per connection); beyond this, texts run unnamed. */
+const PREPARED_NAMES = 1000;
+const names = new Map<string, string>();
+let named = 0;
+
+/** The prepared statement's name for `text`, or undefined past the limit. */
+function nameFor(text: string): string | undefined {
+  let name = names.get(text);
+  if (name === undefined && names.size < PREPARED_NAMES) names.set(text, (name = `or_${named++}`));
+  return name;
+}
+
+/**
+ * PostgreSQL refuses to run a prepared `select *` whose table gained or lost a column since it was prepared (another
+ * instance ran a migration): "cached plan must not change result type". The statement fails once on each
+ * connection that prepared it; the text then gets a new name, prepared afresh wherever it runs next.
+ */
+const STALE_PLAN = '0A000';
+
+/** Makes `client` run the texts that have a name as named prepared statements (the client is changed in place). */
+function prepareNamedStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
+    const name = typeof config === 'string' && Array.isArray(values) && values.length > 0 && callback === undefined ? names.get(config) : undefined;
+    if (!name) return query(config, values, callback);
+    return (query({ name, text: config, values }) as Promise<unknown>).catch((e: unknown) => {
+      if ((e as { code?: string }).code === STALE_PLAN && names.get(config as string) === name) names.delete(config as string);
+      throw e;
+    });
+  };
+}
+
+/**
+ * Runs a statement that comes with bound values (a BoundSql) as its text and values, named for preparing. A proxy,
+ * not a new object: Kysely's driver releases a connection through a method of its own on it.
+ */
+function withBoundStatements(connection: DatabaseConnection): DatabaseConnection {
+  const unbound = (query: CompiledQuery): CompiledQuery => {
+    const bound = boundParameters(query.sql);
+    if (!bound) return query;
+    nameFor(bound.text);
+    return { ...query, sql: bound.text, parameters: bound.values };
+  };
+  return new Proxy(connection, {
+    get(target, key) {
+      if (key === 'executeQuery' || key === 'streamQuery') {
+        return (query: CompiledQuery, ...rest: unknown[]) => (target[key] as (...a: unknown[]) => unknown).call(target, unbound(query), ...rest);
+      }
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** Makes `dialect`'s drivers bind values (the dialect is changed in place). */
+function bindValues<D extends Dialect>(dialect: D): D {
+  const createDriver = dialect.createDriver.bind(dialect);
+  dialect.createDriver = (): Driver => {
+    const driver = createDriver();
+    const acquire = driver.acquireConnection.bind(driver);
+    driver.acquireConnection = async () => withBoundStatements(await acquire());
+    return driver;
+  };
+  return dialect;
+}
 
 /** Makes `dialect`'s drivers release a connection when BEGIN fails on it (the dialect is changed in place). */
 export function releaseOnFailedBegin<D extends Dialect>(dialect: D): D {
@@ -43,7 +118,10 @@ function countStatements<D extends Dialect>(dialect: D, counter: StatementCounte
 export function releasingPostgreSqlDriver(counter: StatementCounter): typeof PostgreSqlDriver {
   class ReleasingPostgreSqlConnection extends PostgreSqlConnection {
     override createKyselyDialect(overrides: Parameters<PostgreSqlConnection['createKyselyDialect']>[0]): ReturnType<PostgreSqlConnection['createKyselyDialect']> {
-      return countStatements(releaseOnFailedBegin(super.createKyselyDialect(overrides)), counter);
+      // MikroORM hands the pool it creates to `onPoolCreated` (an override its connection reads, not a pool setting).
+      const onPoolCreated = (pool: pg.Pool) => pool.on('connect', prepareNamedStatements);
+      const withPoolHook = { ...overrides, onPoolCreated } as Parameters<PostgreSqlConnection['createKyselyDialect']>[0];
+      return countStatements(bindValues(releaseOnFailedBegin(super.createKyselyDialect(withPoolHook))), counter);
     }
   }
   return class ReleasingPostgreSqlDriver extends PostgreSqlDriver {
