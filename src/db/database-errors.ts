@@ -63,3 +63,12 @@ export function isLockContention(e: unknown): boolean {
     return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || code === '55P03' || code === '40001' || code === '40P01');
   });
 }
+
+/**
+ * Whether `e` is PostgreSQL refusing a prepared statement whose table changed under it ("cached plan must not change
+ * result type", after another instance migrated): the statement has been renamed by then (postgresql-driver.ts), so
+ * running the work again prepares it afresh.
+ */
+export function isStalePreparedStatement(e: unknown): boolean {
+  return causes(e).some((c) => (c as { code?: unknown }).code === '0A000' && /cached plan must not change result type/.test(String((c as Error).message)));
+}

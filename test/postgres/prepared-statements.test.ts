@@ -1,7 +1,7 @@
 /**
  * PostgreSQL only: statements go to the server with their values bound, each distinct text a named prepared
  * statement (src/db/postgresql-driver.ts), and a prepared `select *` whose table changed under it (another instance
- * migrated) fails once, then runs again, prepared afresh.
+ * migrated) fails once, then runs again, prepared afresh; a lineage transaction that meets one is run again.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -9,6 +9,11 @@ import { DatabaseKind } from '../../src/config/config.js';
 import { openDatabase, type Orm } from '../../src/db/orm.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.js';
 import { Product } from '../../src/modules/catalogue/product.entity.js';
+import { OrderStatus } from '../../src/modules/order/order.machine.js';
+import { AddCartLineDocument, OrderDocument } from '../generated/graphql.js';
+import { paymentResource, postCallback } from '../support/quickpay-callbacks.js';
+import { checkout, createFilledCart, seedCatalogue } from '../support/shop-fixture.js';
+import { startTestService, type TestService } from '../support/test-service.js';
 
 describe('prepared statements on PostgreSQL', () => {
   let scratch: ScratchDatabase;
@@ -45,5 +50,28 @@ describe('prepared statements on PostgreSQL', () => {
     await orm.em.getConnection().execute('alter table products add column added_by_a_migration integer');
     await assert.rejects(find(), /cached plan must not change result type/, 'the connection that prepared it fails once');
     assert.deepEqual(await find(), [], 'then the same find runs again');
+  });
+});
+
+describe('a lineage transaction after a migration under a running instance (PostgreSQL)', () => {
+  let svc: TestService;
+  before(async () => {
+    svc = await startTestService({ databaseKind: DatabaseKind.POSTGRESQL });
+    await seedCatalogue(svc);
+  });
+  after(() => svc.close());
+
+  it('runs the work again when the claim meets a stale prepared statement, so no edit or callback is lost', async () => {
+    const authorise = (o: Awaited<ReturnType<typeof checkout>>) =>
+      postCallback(svc.url, paymentResource(o.order.payment.reference, [{ id: 1, type: 'authorize', amount: o.order.total }]));
+    const cartId = await createFilledCart(svc); // the cart claim (`select * from carts … for update`) is prepared now
+    const first = await checkout(svc, await createFilledCart(svc));
+    const placed = await checkout(svc, await createFilledCart(svc));
+    assert.equal((await authorise(first)).status, 200); // and the claim by a payment's reference
+    await svc.services.orm.em.getConnection().execute('alter table carts add column added_by_a_migration integer');
+    const { addCartLine } = await svc.gqlOk(AddCartLineDocument, { cartId, sku: 'TEA-EARL', quantity: 1 }, null);
+    assert.ok(addCartLine.lines.some((l) => l.sku === 'TEA-EARL'), 'the edit went through');
+    assert.equal((await authorise(placed)).status, 200);
+    assert.equal((await svc.gqlOk(OrderDocument, { id: placed.order.id })).order?.status, OrderStatus.READY, 'the callback was applied, not failed');
   });
 });

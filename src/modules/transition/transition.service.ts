@@ -8,7 +8,7 @@ import { DeadlockException, OptimisticLockError } from '@mikro-orm/core';
 import type { Logger } from '../../app/logger.js';
 import { DatabaseKind } from '../../config/config.js';
 import { retryWhileBusy } from '../../db/busy-retry.js';
-import { isLockContention } from '../../db/database-errors.js';
+import { isLockContention, isStalePreparedStatement } from '../../db/database-errors.js';
 import type { Orm } from '../../db/orm.js';
 import { NotFoundError } from '../../errors/app-errors.js';
 import { Cart } from '../cart/cart.entity.js';
@@ -19,9 +19,12 @@ import type { StatusChangePublisher } from './status-change.js';
 /** What {@link TransitionService.inLineageOf} returns when there is no such lineage. */
 export const NO_LINEAGE = Symbol('no such lineage');
 
-/** Another writer got there first (a version conflict, a deadlock, a lock held elsewhere): run the work again. */
+/**
+ * Another writer got there first (a version conflict, a deadlock, a lock held elsewhere), or a prepared statement
+ * went stale under a migration: run the work again.
+ */
 function isRetryable(e: unknown): boolean {
-  return e instanceof OptimisticLockError || e instanceof DeadlockException || isLockContention(e);
+  return e instanceof OptimisticLockError || e instanceof DeadlockException || isLockContention(e) || isStalePreparedStatement(e);
 }
 
 export class TransitionService {
