@@ -5,7 +5,6 @@
  * "unavailable, retry later".
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EntityName, Primary, RequiredEntityData } from '@mikro-orm/core';
 import type { Em, Orm } from './orm.js';
 import { isLockContention } from './database-errors.js';
 
@@ -37,12 +36,9 @@ export class EntityWriter {
     private readonly busyTimeoutMs: number,
   ) {}
 
-  /**
-   * Inserts one row as one statement, with no transaction around it (one insert is atomic on its own), and returns
-   * its primary key; retried while another writer holds the lock.
-   */
-  async insert<E extends object>(entity: EntityName<E>, data: RequiredEntityData<E>): Promise<Primary<E>> {
-    return retryWhileBusy(() => this.orm.em.fork().insert(entity, data), this.busyTimeoutMs);
+  /** Runs `work` (statements of its own, no flush) on a fresh EntityManager, retried while another writer holds the lock. */
+  async run<T>(work: (em: Em) => Promise<T>): Promise<T> {
+    return retryWhileBusy(() => work(this.orm.em.fork()), this.busyTimeoutMs);
   }
 
   /** Runs `work` on a fresh EntityManager and flushes it, retrying the whole while another writer holds the lock. */

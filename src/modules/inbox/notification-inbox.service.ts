@@ -9,12 +9,12 @@
  * What it stores is bounded: the raw body byte for byte (of a rejected message only its first bytes), capped
  * headers, and text that every database can hold.
  */
-import { raw, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../app/logger.js';
 import type { InboxPolicy } from '../../config/config.js';
 import type { EntityWriter } from '../../db/busy-retry.js';
 import { isDatabaseUnavailable } from '../../db/database-errors.js';
+import { insertRows, sqlExpression, updateRows } from '../../db/row-statements.js';
 import type { Orm } from '../../db/orm.js';
 import { MalformedNotificationError, NotificationOutcome, type GatewayName, type PaymentGateway, type PaymentStateEvent } from '../../gateways/gateway.js';
 import { TransitionSource } from '../audit/status-transition.entity.js';
@@ -124,10 +124,11 @@ export class NotificationInbox {
         const result = await this.payments.apply(tx, located.at, event, cause);
         // Marked done only if no copy of this message racing us got there first (each copy applies under the
         // lineage's lock, one after the other); if one did, this transaction's work is rolled back, not doubled.
-        const marked = await tx.em.nativeUpdate(
+        const marked = await updateRows(
+          tx.em,
           InboxMessage,
-          { id: messageId, status: { $nin: [...DONE] } },
-          { status: result.changed ? InboxStatus.PROCESSED : InboxStatus.IGNORED, outcome: storableText(result.summary, OUTCOME_KEEP_CHARS), attempts: raw('attempts + 1'), processedAt: tx.now },
+          { status: result.changed ? InboxStatus.PROCESSED : InboxStatus.IGNORED, outcome: storableText(result.summary, OUTCOME_KEEP_CHARS), attempts: sqlExpression('attempts + 1'), processedAt: tx.now },
+          { sql: `id = ? and status not in (${[...DONE].map(() => '?').join(', ')})`, values: [messageId, ...DONE] },
         );
         if (marked !== 1) throw new AppliedByACopy();
         return { outcome: result.changed ? NotificationOutcome.ACCEPTED : NotificationOutcome.IGNORED, inboxMessageId: messageId, detail: result.summary };
@@ -194,31 +195,37 @@ export class NotificationInbox {
 
   /**
    * Inserts the verified message, or finds the earlier copy of it. One statement on its own (no transaction around
-   * it: a single insert is atomic), and one more for a copy.
+   * it: a single insert is atomic), and one more for a copy: the insert leaves a row with the same key alone
+   * (`on conflict do nothing`) and hands back no id. Plain SQL (src/db/row-statements.ts): every callback runs it.
    */
   private async record(n: IncomingNotification, reference: string | null): Promise<Pick<InboxMessage, 'id' | 'status'>> {
     const dedupKey = `${n.gateway.name}:${createHash('sha256').update(n.rawBody).digest('hex')}`;
-    try {
-      // Insert first: a new message is the common case; a copy of one recorded before loses on the unique key.
-      const id = await this.writer.insert(InboxMessage, {
-        gateway: n.gateway.name,
-        dedupKey,
-        status: InboxStatus.RECEIVED,
-        paymentReference: reference === null ? null : storableText(reference, REFERENCE_KEEP_CHARS),
-        remoteAddress: n.remoteAddress,
-        headers: keptHeaders(n.headers, this.policy.headersKeepBytes),
-        body: n.rawBody,
-        outcome: null,
-        attempts: 0,
-        receivedAt: new Date(),
-        processedAt: null,
-      });
-      return { id, status: InboxStatus.RECEIVED };
-    } catch (e) {
-      if (!(e instanceof UniqueConstraintViolationException)) throw e;
-      // Recorded before (or by a copy sent in parallel): carry on with that row.
-      return this.orm.em.fork().findOneOrFail(InboxMessage, { dedupKey }, { fields: ['id', 'status'] });
-    }
+    // Insert first: a new message is the common case; a copy of one recorded before loses on the unique key.
+    const [id] = await this.writer.run((em) =>
+      insertRows(
+        em,
+        InboxMessage,
+        [
+          {
+            gateway: n.gateway.name,
+            dedupKey,
+            status: InboxStatus.RECEIVED,
+            paymentReference: reference === null ? null : storableText(reference, REFERENCE_KEEP_CHARS),
+            remoteAddress: n.remoteAddress,
+            headers: keptHeaders(n.headers, this.policy.headersKeepBytes),
+            body: n.rawBody,
+            outcome: null,
+            attempts: 0,
+            receivedAt: new Date(),
+            processedAt: null,
+          },
+        ],
+        { ignoreConflictOn: 'dedupKey', returning: 'id' },
+      ),
+    );
+    if (id !== undefined) return { id: Number(id), status: InboxStatus.RECEIVED };
+    // Recorded before (or by a copy sent in parallel): carry on with that row.
+    return this.orm.em.fork().findOneOrFail(InboxMessage, { dedupKey }, { fields: ['id', 'status'] });
   }
 
   /** Ends a message that was not applied; a row already done (by a racing copy) is left as it is. */

@@ -2,7 +2,7 @@
  * One transaction of one cart lineage (the cart, every order placed from it, their payments), opened by the
  * TransitionService with the lineage's lock held. It is the only code that writes a status column: every change
  * checks its machine's guard, applies, and appends an audit row; side effects become outbox rows in the same
- * transaction; subscribers hear of the changes only after commit.
+ * transaction (both written at its end, one statement each); subscribers hear of the changes only after commit.
  */
 import { IllegalTransitionError } from '../../errors/app-errors.js';
 import { StatusTransition, TransitionSource, TransitionSubject } from '../audit/status-transition.entity.js';
@@ -14,6 +14,7 @@ import { OutboxMessage, OutboxStatus, type OutboxTopic } from '../outbox/outbox-
 import type { Payment } from '../payment/payment.entity.js';
 import { paymentMachine, type PaymentGuardContext, type PaymentStatus } from '../payment/payment.machine.js';
 import type { Em } from '../../db/orm.js';
+import { insertRows } from '../../db/row-statements.js';
 import type { PaymentStatusChange } from './status-change.js';
 
 /** Why a change happened (invariant 8). */
@@ -35,6 +36,8 @@ interface Touched {
 export class LineageTransaction {
   private readonly touched = new Map<string, Touched>();
   private readonly outbox = new Map<string, { topic: OutboxTopic; orderId: string | null; payload: Record<string, unknown>; dueAt: Date }>();
+  /** Audit rows not written yet (written together at the end, see {@link writeRecords}). */
+  private readonly audits: Partial<Record<keyof StatusTransition & string, unknown>>[] = [];
 
   constructor(
     readonly em: Em,
@@ -105,15 +108,18 @@ export class LineageTransaction {
   }
 
   /**
-   * Writes the queued side effects that do not exist yet: one insert for all of them, which leaves alone those whose
-   * key was written before (`on conflict do nothing`). Called by the TransitionService before commit, so a
-   * transaction makes one statement for its outbox however many effects it owes.
+   * Writes this transaction's audit rows, in one insert, and the queued side effects that do not exist yet, in
+   * another, which leaves alone those whose key was written before (`on conflict do nothing`). Called by the
+   * TransitionService before commit, so a transaction makes one statement for each however many rows it owes; plain
+   * SQL (src/db/row-statements.ts), since these are on every hot path.
    */
-  async writeOutbox(): Promise<void> {
+  async writeRecords(): Promise<void> {
+    const audits = this.audits.splice(0);
+    if (audits.length > 0) await insertRows(this.em, StatusTransition, audits);
     if (this.outbox.size === 0) return;
     const rows = [...this.outbox].map(([dedupKey, { dueAt, ...row }]) => ({ ...row, dedupKey, status: OutboxStatus.PENDING, attempts: 0, nextAttemptAt: dueAt, createdAt: this.now }));
     this.outbox.clear();
-    await this.em.createQueryBuilder(OutboxMessage).insert(rows).onConflict('dedupKey').ignore().execute('run');
+    await insertRows(this.em, OutboxMessage, rows, { ignoreConflictOn: 'dedupKey' });
   }
 
   /** The committed view of every order this transaction touched; published after commit. */
@@ -131,7 +137,7 @@ export class LineageTransaction {
   }
 
   private audit(subject: TransitionSubject, subjectId: string, orderId: string | null, from: string | null, to: string, cause: Cause): void {
-    this.em.create(StatusTransition, {
+    this.audits.push({
       subject,
       subjectId,
       orderId,

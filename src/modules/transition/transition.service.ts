@@ -63,7 +63,7 @@ export class TransitionService {
           if (!cart) return NO_LINEAGE;
           tx = new LineageTransaction(tem, cart);
           const result = await work(tx);
-          await tx.writeOutbox();
+          await tx.writeRecords();
           return result;
         }),
       this.busyTimeoutMs,

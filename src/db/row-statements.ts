@@ -1,0 +1,105 @@
+/**
+ * Plain SQL for the few writes on the hot paths (issue 7): a MikroORM `em.insert` or `nativeUpdate` builds a query
+ * through its QueryBuilder, several times the cost of the statement itself on SQLite. These write the same rows with
+ * MikroORM's own table and column names, straight through its connection (so values are bound as everywhere else,
+ * src/db/bound-parameters.ts, and the statement runs in the caller's transaction when there is one).
+ */
+import { JsonType, type EntityMetadata, type EntityName } from '@mikro-orm/core';
+import type { Em } from './orm.js';
+
+/** The result of a statement run for its effect: how many rows it changed. */
+interface RunResult {
+  affectedRows: number;
+}
+
+interface Mapping {
+  table: string;
+  /** Property -> its column, and whether it holds JSON. */
+  columns: Map<string, { column: string; json: boolean }>;
+}
+const mappings = new WeakMap<EntityMetadata, Mapping>();
+
+/** `entity`'s table, and each of its properties' column (single-column properties only), worked out once. */
+function mapping(em: Em, entity: EntityName): Mapping {
+  const meta = em.getMetadata().find(entity)!;
+  let found = mappings.get(meta);
+  if (!found) {
+    const columns = new Map<string, { column: string; json: boolean }>();
+    for (const p of meta.props) if (p.fieldNames?.length === 1) columns.set(p.name, { column: p.fieldNames[0], json: p.customType instanceof JsonType });
+    mappings.set(meta, (found = { table: meta.tableName, columns }));
+  }
+  return found;
+}
+
+/** A property's value as its column holds it: JSON columns as JSON text (arrays included), the rest as they are. */
+const columnValue = (value: unknown, json: boolean) => (json && value !== null && value !== undefined ? JSON.stringify(value) : value);
+
+export interface InsertOptions {
+  /** `on conflict (column) do nothing`: a row whose key exists is left alone, and not returned. */
+  ignoreConflictOn?: string;
+  /** A property to hand back for each row inserted (`returning`). */
+  returning?: string;
+}
+
+/**
+ * Inserts `rows` of `entity` (property names, all rows with the same ones) in one statement. Returns the `returning`
+ * property of each row inserted, or nothing.
+ */
+export async function insertRows<T extends object>(em: Em, entity: EntityName<T>, rows: readonly Partial<Record<keyof T & string, unknown>>[], options: InsertOptions = {}): Promise<unknown[]> {
+  if (rows.length === 0) return [];
+  const { table, columns } = mapping(em, entity);
+  const q = (id: string) => em.getPlatform().quoteIdentifier(id);
+  const column = (prop: string) => {
+    const c = columns.get(prop);
+    if (!c) throw new Error(`${table} has no column for ${prop}`);
+    return c;
+  };
+  const props = Object.keys(rows[0]);
+  const values = rows.flatMap((row) => props.map((prop) => columnValue((row as Record<string, unknown>)[prop], column(prop).json)));
+  const tuple = `(${props.map(() => '?').join(', ')})`;
+  let sql = `insert into ${q(table)} (${props.map((p) => q(column(p).column)).join(', ')}) values ${rows.map(() => tuple).join(', ')}`;
+  if (options.ignoreConflictOn) sql += ` on conflict (${q(column(options.ignoreConflictOn).column)}) do nothing`;
+  if (options.returning) sql += ` returning ${q(column(options.returning).column)}`;
+  const connection = em.getConnection();
+  if (!options.returning) {
+    await connection.execute(sql, values, 'run', em.getTransactionContext());
+    return [];
+  }
+  const returned = await connection.execute<Record<string, unknown>[]>(sql, values, 'all', em.getTransactionContext());
+  return returned.map((r) => r[column(options.returning!).column]);
+}
+
+/**
+ * `update table set … where <where>` for `entity`: `set` maps properties to values (or to a raw SQL expression via
+ * {@link sqlExpression}); `where` is SQL with `?` and its values. Returns how many rows it changed.
+ */
+export async function updateRows<T extends object>(
+  em: Em,
+  entity: EntityName<T>,
+  set: Partial<Record<keyof T & string, unknown>>,
+  where: { sql: string; values: unknown[] },
+): Promise<number> {
+  const { table, columns } = mapping(em, entity);
+  const q = (id: string) => em.getPlatform().quoteIdentifier(id);
+  const assignments: string[] = [];
+  const values: unknown[] = [];
+  for (const [prop, value] of Object.entries(set)) {
+    const c = columns.get(prop);
+    if (!c) throw new Error(`${table} has no column for ${prop}`);
+    if (value instanceof SqlExpression) {
+      assignments.push(`${q(c.column)} = ${value.sql}`);
+    } else {
+      assignments.push(`${q(c.column)} = ?`);
+      values.push(columnValue(value, c.json));
+    }
+  }
+  const result = await em.getConnection().execute<RunResult>(`update ${q(table)} set ${assignments.join(', ')} where ${where.sql}`, [...values, ...where.values], 'run', em.getTransactionContext());
+  return result.affectedRows;
+}
+
+class SqlExpression {
+  constructor(readonly sql: string) {}
+}
+
+/** A value written as SQL (`attempts + 1`), for {@link updateRows}; never from input. */
+export const sqlExpression = (sql: string) => new SqlExpression(sql);
