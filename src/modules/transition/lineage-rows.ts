@@ -34,19 +34,33 @@ export function claimStatement(kind: DatabaseKind, of: LineageOf): { sql: string
     : { sql: `update carts set lock_version = lock_version + 1 where id = ${sql} returning *`, values };
 }
 
-/** `alias.column as "alias__column"` for every column of `entity`, so two tables' rows can share one result row. */
-function columnsOf(em: Em, entity: EntityName, alias: string): string[] {
-  return em
-    .getMetadata()
-    .find(entity)!
-    .props.filter((p) => p.persist !== false && p.fieldNames?.length === 1)
-    .map((p) => `${alias}.${p.fieldNames[0]} as ${alias}__${p.fieldNames[0]}`);
+/** The columns of a table, as read into one result row beside another table's: `alias.column as alias__column`. */
+interface Aliased {
+  select: string[];
+  /** Result column -> the table's own column name. */
+  columns: [aliased: string, column: string][];
+}
+const aliasedColumns = new WeakMap<object, Map<string, Aliased>>();
+
+/** `entity`'s columns under `alias`, worked out once per metadata. */
+function aliased(em: Em, entity: EntityName, alias: string): Aliased {
+  const meta = em.getMetadata().find(entity)!;
+  let byAlias = aliasedColumns.get(meta);
+  if (!byAlias) aliasedColumns.set(meta, (byAlias = new Map()));
+  let found = byAlias.get(alias);
+  if (!found) {
+    const columns = meta.props.filter((p) => p.persist !== false && p.fieldNames?.length === 1).map((p) => p.fieldNames[0]);
+    found = { select: columns.map((c) => `${alias}.${c} as ${alias}__${c}`), columns: columns.map((c) => [`${alias}__${c}`, c]) };
+    byAlias.set(alias, found);
+  }
+  return found;
 }
 
-/** The columns of `row` that came from `alias`, under their own names. */
-function part(row: Record<string, unknown>, alias: string): Record<string, unknown> {
-  const prefix = `${alias}__`;
-  return Object.fromEntries(Object.entries(row).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+/** The columns of `row` that came from one table, under their own names. */
+function part(row: Record<string, unknown>, { columns }: Aliased): Record<string, unknown> {
+  const own: Record<string, unknown> = {};
+  for (const [name, column] of columns) own[column] = row[name];
+  return own;
 }
 
 /**
@@ -55,14 +69,16 @@ function part(row: Record<string, unknown>, alias: string): Record<string, unkno
  */
 export async function loadOrderWithPayment(em: Em, of: { orderId: string } | { gateway: GatewayName; reference: string }): Promise<{ order: Order; payment: Payment } | null> {
   const where = 'orderId' in of ? { sql: 'o.id = ?', values: [of.orderId] } : { sql: 'p.gateway = ? and p.reference = ?', values: [of.gateway, of.reference] };
+  const o = aliased(em, Order, 'o');
+  const p = aliased(em, Payment, 'p');
   const rows = await em
     .getConnection()
     .execute<Record<string, unknown>[]>(
-      `select ${[...columnsOf(em, Order, 'o'), ...columnsOf(em, Payment, 'p')].join(', ')} from orders o join payments p on p.order_id = o.id where ${where.sql} limit 1`,
+      `select ${[...o.select, ...p.select].join(', ')} from orders o join payments p on p.order_id = o.id where ${where.sql} limit 1`,
       where.values,
       'all',
       em.getTransactionContext(),
     );
   const row = rows[0];
-  return row ? { order: em.map(Order, part(row, 'o')), payment: em.map(Payment, part(row, 'p')) } : null;
+  return row ? { order: em.map(Order, part(row, o)), payment: em.map(Payment, part(row, p)) } : null;
 }
