@@ -22,7 +22,10 @@ export function guardContext(tx: LineageTransaction, order: Order, payment: Paym
     paymentAuthorized: holdsMoney(payment),
     amountMatches: payment.amountAuthorized === order.total && payment.gatewayCurrency === order.currency,
     testPaymentRefused: payment.testMode && !allowTestMode,
-    cartUntouched: cartUntouchedSince(tx, order),
+    // Asked only when a cancelled order would revive: the cart is not read for anything else.
+    get cartUntouched() {
+      return cartUntouchedSince(tx, order);
+    },
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { IllegalTransitionError } from '../../errors/app-errors.js';
 import { StatusTransition, TransitionSource, TransitionSubject } from '../audit/status-transition.entity.js';
-import type { Cart } from '../cart/cart.entity.js';
+import { Cart } from '../cart/cart.entity.js';
 import { cartMachine, type CartStatus } from '../cart/cart.machine.js';
 import type { Order } from '../order/order.entity.js';
 import { OrderStatus, orderMachine, type OrderGuardContext } from '../order/order.machine.js';
@@ -39,12 +39,22 @@ export class LineageTransaction {
   /** Audit rows not written yet (written together at the end, see {@link writeRecords}). */
   private readonly audits: Partial<Record<keyof StatusTransition & string, unknown>>[] = [];
 
+  private mappedCart: Cart | undefined;
+
   constructor(
     readonly em: Em,
-    /** The lineage's cart, loaded under the lock. */
-    readonly cart: Cart,
+    /** The lineage's cart row, as the claim returned it under the lock. */
+    private readonly cartRow: Record<string, unknown>,
     readonly now: Date = new Date(),
   ) {}
+
+  /**
+   * The lineage's cart, managed by `em`. Made an entity only when first asked for: a callback that makes a pending
+   * order ready never needs it, and hydrating it is a fair share of such a callback's cost.
+   */
+  get cart(): Cart {
+    return (this.mappedCart ??= this.em.map(Cart, this.cartRow));
+  }
 
   /** Records a new order and its first payment in their initial statuses. */
   place(order: Order, payment: Payment, cause: Cause): void {

@@ -11,7 +11,6 @@ import { retryWhileBusy } from '../../db/busy-retry.js';
 import { isLockContention, isStalePreparedStatement } from '../../db/database-errors.js';
 import type { Orm } from '../../db/orm.js';
 import { NotFoundError } from '../../errors/app-errors.js';
-import { Cart } from '../cart/cart.entity.js';
 import { LineageTransaction } from './lineage-transaction.js';
 import { claimStatement, type LineageOf } from './lineage-rows.js';
 import type { StatusChangePublisher } from './status-change.js';
@@ -59,9 +58,9 @@ export class TransitionService {
       () =>
         this.orm.em.fork({ clear: true }).transactional(async (tem) => {
           tx = undefined;
-          const cart = await this.claim(tem, of);
-          if (!cart) return NO_LINEAGE;
-          tx = new LineageTransaction(tem, cart);
+          const cartRow = await this.claim(tem, of);
+          if (!cartRow) return NO_LINEAGE;
+          tx = new LineageTransaction(tem, cartRow);
           const result = await work(tx);
           await tx.writeRecords();
           return result;
@@ -73,11 +72,11 @@ export class TransitionService {
     return result;
   }
 
-  /** Claims the lineage (lineage-rows.ts) and returns its cart, managed by `em`; null when nothing matched. */
-  private async claim(em: Orm['em'], of: LineageOf): Promise<Cart | null> {
+  /** Claims the lineage (lineage-rows.ts) and returns its cart's row; null when nothing matched. */
+  private async claim(em: Orm['em'], of: LineageOf): Promise<Record<string, unknown> | null> {
     const { sql, values } = claimStatement(this.dbKind, of);
     const [row] = await em.getConnection().execute<Record<string, unknown>[]>(sql, values, 'all', em.getTransactionContext());
-    return row ? em.map(Cart, row) : null;
+    return row ?? null;
   }
 
   /**
