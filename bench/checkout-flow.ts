@@ -11,12 +11,13 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { bootstrap, type RunningService } from '../src/app/bootstrap.js';
-import { DatabaseKind, loadConfig } from '../src/config/config.js';
+import type { RunningService } from '../src/app/bootstrap.js';
+import type { DatabaseKind } from '../src/config/config.js';
 import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratch-database.js';
 import { statementCounter } from '../src/db/statement-counter.js';
+import { benchDatabases, intEnv, startBenchService } from './bench-settings.js';
 import { FLOW_STEPS, confirmPayment, orderStatus, placeOrder, type FlowStep } from './flow-steps.js';
 import { phaseLine, type FlowJob, type FlowPhase, type FlowResult } from './flow-protocol.js';
 import { flowMarkdown, flowText, type FlowRow } from './flow-report.js';
@@ -24,21 +25,13 @@ import { seedProducts } from './seed-orders.js';
 import { StorefrontClient } from './storefront-client.js';
 import { runVendure, vendureBenchDir, type VendureResult } from './vendure-peer.js';
 
-const intEnv = (name: string, fallback: number) => {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : fallback;
-};
 const SETTINGS = {
   concurrency: intEnv('BENCH_FLOW_CONCURRENCY', 20),
   warmupSeconds: intEnv('BENCH_FLOW_WARMUP', 3),
   durationSeconds: intEnv('BENCH_FLOW_DURATION', 10),
   confirmOrders: intEnv('BENCH_CONFIRM_ORDERS', 500),
   confirmMaxSeconds: intEnv('BENCH_CONFIRM_MAX_SECONDS', 30),
-  databases: (process.env.BENCH_DATABASES ?? 'sqlite').split(',').map((s) => {
-    const kind = Object.values(DatabaseKind).find((k) => k === s.trim().toLowerCase());
-    if (!kind) throw new Error(`BENCH_DATABASES: unknown database ${s.trim()} (use ${Object.values(DatabaseKind).join(', ')})`);
-    return kind;
-  }),
+  databases: benchDatabases('sqlite'),
 };
 const PRIVATE_KEY = `bench-private-key-${randomBytes(8).toString('hex')}`;
 const LOAD = fileURLToPath(new URL('./flow-load.js', import.meta.url));
@@ -46,24 +39,8 @@ const LOAD = fileURLToPath(new URL('./flow-load.js', import.meta.url));
 const log = (s: string) => console.log(s);
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
-/** The service as `npm start` boots it on `scratch`, logging off, e-mail to a scratch folder. */
-function startService(scratch: ScratchDatabase, role: 'all' | 'web'): Promise<RunningService> {
-  return bootstrap(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      PUBLIC_BASE_URL: 'http://127.0.0.1',
-      DATABASE_URL: scratch.config.url,
-      LOG_LEVEL: 'silent',
-      SERVICE_ROLE: role,
-      QUICKPAY_MERCHANT_ID: '1234',
-      QUICKPAY_AGREEMENT_ID: '5678',
-      QUICKPAY_API_KEY: 'bench-api-key',
-      QUICKPAY_PRIVATE_KEY: PRIVATE_KEY,
-      MAIL_DIR: `${tmpdir()}/reconciler-bench-mail-${process.pid}`,
-    }),
-  );
-}
+/** The service as `npm start` boots it on `scratch` (bench-settings.ts), as `role`. */
+const startService = (scratch: ScratchDatabase, role: 'all' | 'web'): Promise<RunningService> => startBenchService(scratch, PRIVATE_KEY, { SERVICE_ROLE: role });
 
 /**
  * The SQL statements of each step of one flow, counted at the driver, on a service without workers (their polling

@@ -27,11 +27,8 @@ import type { GraphQLContext } from '../src/graphql/context.type.js';
 import { OperationLimits } from '../src/graphql/operation-limits.js';
 import { buildAppSchema } from '../src/graphql/schema.js';
 import { OrderAccess } from '../src/modules/access/order-access.js';
+import { intEnv } from './bench-settings.js';
 
-const intEnv = (name: string, fallback: number) => {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : fallback;
-};
 const ROUNDS = intEnv('BENCH_GRAPHQL_ROUNDS', 5);
 const SLICE_MS = intEnv('BENCH_GRAPHQL_SLICE_MS', 200);
 const ADMIN_KEY = 'bench-admin-key-0123456789';

@@ -8,20 +8,16 @@
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpus, tmpdir } from 'node:os';
+import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { bootstrap } from '../src/app/bootstrap.js';
-import { DatabaseKind, loadConfig } from '../src/config/config.js';
+import { DatabaseKind } from '../src/config/config.js';
 import { createScratchDatabase } from '../src/db/scratch-database.js';
+import { intEnv, startBenchService } from './bench-settings.js';
 import type { FromSubscribers, LiveResult, ToSubscribers } from './live-protocol.js';
 import { seedOrders } from './seed-orders.js';
 import { fixed, markdownTable, textTable } from './tables.js';
 
-const intEnv = (name: string, fallback: number) => {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : fallback;
-};
 const SUBSCRIBERS = intEnv('BENCH_LIVE_SUBSCRIBERS', 10_000);
 const ORDERS = intEnv('BENCH_LIVE_ORDERS', 1_000);
 /** Callbacks in flight at once: a gateway's steady stream, not a flood (the callback bench measures floods). */
@@ -42,22 +38,8 @@ async function settledMemory(): Promise<NodeJS.MemoryUsage> {
 async function main(): Promise<void> {
   if (!(globalThis as { gc?: () => void }).gc) console.log('(run with node --expose-gc for settled memory figures; npm run bench:live does)');
   const scratch = await createScratchDatabase(DatabaseKind.SQLITE, 'bench_live');
-  const running = await bootstrap(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      PUBLIC_BASE_URL: 'http://127.0.0.1',
-      DATABASE_URL: scratch.config.url,
-      LOG_LEVEL: 'silent',
-      QUICKPAY_MERCHANT_ID: '1234',
-      QUICKPAY_AGREEMENT_ID: '5678',
-      QUICKPAY_API_KEY: 'bench-api-key',
-      QUICKPAY_PRIVATE_KEY: PRIVATE_KEY,
-      MAIL_DIR: `${tmpdir()}/reconciler-bench-mail-${process.pid}`,
-      // A shop expecting this many open confirmation pages raises the socket limit (default 1000) to match.
-      HTTP_MAX_CONNECTIONS: String(SUBSCRIBERS + 100),
-    }),
-  );
+  // A shop expecting this many open confirmation pages raises the socket limit (default 1000) to match.
+  const running = await startBenchService(scratch, PRIVATE_KEY, { HTTP_MAX_CONNECTIONS: String(SUBSCRIBERS + 100) });
   try {
     console.log(`Live-status bench: ${SUBSCRIBERS} subscribers over ${ORDERS} orders, one instance (Node ${process.version}, ${cpus().length} cores)`);
     const orders = await seedOrders(running.services, ORDERS);

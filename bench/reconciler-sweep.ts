@@ -15,11 +15,8 @@ import { GatewayRegistry } from '../src/gateways/gateway-registry.js';
 import { PaymentReconciler } from '../src/modules/reconciler/reconciler.js';
 import type { PaymentStateService } from '../src/modules/payment/payment-state.service.js';
 import type { TransitionService } from '../src/modules/transition/transition.service.js';
+import { intEnv } from './bench-settings.js';
 
-const intEnv = (name: string, fallback: number) => {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : fallback;
-};
 const LARGE = intEnv('BENCH_LARGE_ORDERS', 1_000_000);
 const DUE = intEnv('BENCH_DUE', 1_000);
 const ROUNDS = 7;

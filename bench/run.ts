@@ -11,9 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { bootstrap } from '../src/app/bootstrap.js';
-import { DatabaseKind, loadConfig } from '../src/config/config.js';
+import { cpus, loadavg } from 'node:os';
+import type { DatabaseKind } from '../src/config/config.js';
 import type { Orm } from '../src/db/orm.js';
 import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratch-database.js';
 import { statementCounter } from '../src/db/statement-counter.js';
@@ -22,6 +21,7 @@ import { Order } from '../src/modules/order/order.entity.js';
 import { OutboxMessage, OutboxStatus } from '../src/modules/outbox/outbox-message.entity.js';
 import { InboxMessage } from '../src/modules/inbox/inbox-message.entity.js';
 import { openBaselineStore } from './baseline-store.js';
+import { benchDatabases, intEnv, startBenchService } from './bench-settings.js';
 import { startBaselineServer } from './baseline-server.js';
 import { checkBodiesMatchAdapter, type BenchPayment } from './callback-bodies.js';
 import type { LoadJob, LoadResult } from './load-protocol.js';
@@ -29,10 +29,6 @@ import { markdownTable, mixLine, textTable, type BenchPair } from './report.js';
 import { runLoad } from './run-load.js';
 import { seedOrders } from './seed-orders.js';
 
-const intEnv = (name: string, fallback: number) => {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : fallback;
-};
 
 const SETTINGS = {
   orders: intEnv('BENCH_ORDERS', 6000),
@@ -44,11 +40,7 @@ const SETTINGS = {
   withoutWorkers: process.env.BENCH_WITHOUT_WORKERS !== 'false',
   /** Runs of the service per variant; the best one counts (see `measure`). */
   rounds: intEnv('BENCH_ROUNDS', 2),
-  databases: (process.env.BENCH_DATABASES ?? 'sqlite,postgresql').split(',').map((s) => {
-    const kind = Object.values(DatabaseKind).find((k) => k === s.trim().toLowerCase());
-    if (!kind) throw new Error(`BENCH_DATABASES: unknown database ${s.trim()} (use ${Object.values(DatabaseKind).join(', ')})`);
-    return kind;
-  }),
+  databases: benchDatabases('sqlite,postgresql'),
 };
 /**
  * The baseline answers far faster than the service, so it would use up the service's few thousand orders in a
@@ -87,23 +79,7 @@ function loadJob(url: string, payments: BenchPayment[]): LoadJob {
  */
 async function measureService(scratch: ScratchDatabase, variant: Variant): Promise<{ payments: BenchPayment[]; result: LoadResult }> {
   const { label, env } = VARIANTS[variant];
-  const running = await bootstrap(
-    loadConfig({
-      PORT: '0',
-      // Never handed to a gateway: the load generator posts to the listening URL itself.
-      PUBLIC_BASE_URL: 'http://127.0.0.1',
-      HOST: '127.0.0.1',
-      DATABASE_URL: scratch.config.url,
-      LOG_LEVEL: 'silent',
-      QUICKPAY_MERCHANT_ID: '1234',
-      QUICKPAY_AGREEMENT_ID: '5678',
-      QUICKPAY_API_KEY: 'bench-api-key',
-      QUICKPAY_PRIVATE_KEY: PRIVATE_KEY,
-      ...env,
-      // E-mails go to the local mail folder of this scratch run, never to a server.
-      MAIL_DIR: `${tmpdir()}/reconciler-bench-mail-${process.pid}`,
-    }),
-  );
+  const running = await startBenchService(scratch, PRIVATE_KEY, env);
   try {
     const t = performance.now();
     const payments = await seedOrders(running.services, SETTINGS.orders, SETTINGS.seedSeconds * 1000);
