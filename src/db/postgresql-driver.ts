@@ -20,6 +20,7 @@ import type { Configuration } from '@mikro-orm/core';
 import type { CompiledQuery, DatabaseConnection, Dialect, Driver } from 'kysely';
 import type pg from 'pg';
 import { boundParameters } from './bound-parameters.js';
+import { isStalePreparedStatement } from './database-errors.js';
 import type { StatementCounter } from './statement-counter.js';
 
 /** Statement texts given a name (prepared once per connection); beyond this, texts run unnamed. */
@@ -35,20 +36,18 @@ function nameFor(text: string): string | undefined {
 }
 
 /**
+ * Makes `client` run the texts that have a name as named prepared statements (the client is changed in place).
  * PostgreSQL refuses to run a prepared `select *` whose table gained or lost a column since it was prepared (another
- * instance ran a migration): "cached plan must not change result type". The statement fails once on each
- * connection that prepared it; the text then gets a new name, prepared afresh wherever it runs next.
+ * instance ran a migration): the statement fails once on each connection that prepared it, and the text then gets a
+ * new name, prepared afresh wherever it runs next (a lineage transaction is retried on that error).
  */
-const STALE_PLAN = '0A000';
-
-/** Makes `client` run the texts that have a name as named prepared statements (the client is changed in place). */
 function prepareNamedStatements(client: pg.PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
     const name = typeof config === 'string' && Array.isArray(values) && values.length > 0 && callback === undefined ? names.get(config) : undefined;
     if (!name) return query(config, values, callback);
     return (query({ name, text: config, values }) as Promise<unknown>).catch((e: unknown) => {
-      if ((e as { code?: string }).code === STALE_PLAN && names.get(config as string) === name) names.delete(config as string);
+      if (isStalePreparedStatement(e) && names.get(config as string) === name) names.delete(config as string);
       throw e;
     });
   };
