@@ -12,23 +12,37 @@ interface RunResult {
   affectedRows: number;
 }
 
-interface Mapping {
+interface Column {
+  column: string;
+  json: boolean;
+}
+
+export interface Mapping {
   table: string;
-  /** Property -> its column, and whether it holds JSON. */
-  columns: Map<string, { column: string; json: boolean }>;
+  /** Property -> its column, and whether it holds JSON (stored properties of one column only). */
+  columns: Map<string, Column>;
 }
 const mappings = new WeakMap<EntityMetadata, Mapping>();
 
-/** `entity`'s table, and each of its properties' column (single-column properties only), worked out once. */
-function mapping(em: Em, entity: EntityName): Mapping {
+/** `entity`'s table, and each of its stored properties' column, worked out once per metadata. */
+export function mapping(em: Em, entity: EntityName): Mapping {
   const meta = em.getMetadata().find(entity)!;
   let found = mappings.get(meta);
   if (!found) {
-    const columns = new Map<string, { column: string; json: boolean }>();
-    for (const p of meta.props) if (p.fieldNames?.length === 1) columns.set(p.name, { column: p.fieldNames[0], json: p.customType instanceof JsonType });
+    const columns = new Map<string, Column>();
+    for (const p of meta.props) {
+      if (p.persist !== false && p.fieldNames?.length === 1) columns.set(p.name, { column: p.fieldNames[0], json: p.customType instanceof JsonType });
+    }
     mappings.set(meta, (found = { table: meta.tableName, columns }));
   }
   return found;
+}
+
+/** `prop`'s column in `m`; a property with no column of its own is a programming error. */
+function columnOf(m: Mapping, prop: string): Column {
+  const c = m.columns.get(prop);
+  if (!c) throw new Error(`${m.table} has no column for ${prop}`);
+  return c;
 }
 
 /** A property's value as its column holds it: JSON columns as JSON text (arrays included), the rest as they are. */
@@ -47,26 +61,23 @@ export interface InsertOptions {
  */
 export async function insertRows<T extends object>(em: Em, entity: EntityName<T>, rows: readonly Partial<Record<keyof T & string, unknown>>[], options: InsertOptions = {}): Promise<unknown[]> {
   if (rows.length === 0) return [];
-  const { table, columns } = mapping(em, entity);
+  const m = mapping(em, entity);
   const q = (id: string) => em.getPlatform().quoteIdentifier(id);
-  const column = (prop: string) => {
-    const c = columns.get(prop);
-    if (!c) throw new Error(`${table} has no column for ${prop}`);
-    return c;
-  };
   const props = Object.keys(rows[0]);
-  const values = rows.flatMap((row) => props.map((prop) => columnValue((row as Record<string, unknown>)[prop], column(prop).json)));
+  const columns = props.map((prop) => columnOf(m, prop));
+  const values = rows.flatMap((row) => props.map((prop, i) => columnValue((row as Record<string, unknown>)[prop], columns[i].json)));
   const tuple = `(${props.map(() => '?').join(', ')})`;
-  let sql = `insert into ${q(table)} (${props.map((p) => q(column(p).column)).join(', ')}) values ${rows.map(() => tuple).join(', ')}`;
-  if (options.ignoreConflictOn) sql += ` on conflict (${q(column(options.ignoreConflictOn).column)}) do nothing`;
-  if (options.returning) sql += ` returning ${q(column(options.returning).column)}`;
+  let sql = `insert into ${q(m.table)} (${columns.map((c) => q(c.column)).join(', ')}) values ${rows.map(() => tuple).join(', ')}`;
+  if (options.ignoreConflictOn) sql += ` on conflict (${q(columnOf(m, options.ignoreConflictOn).column)}) do nothing`;
+  const returning = options.returning === undefined ? undefined : columnOf(m, options.returning).column;
+  if (returning) sql += ` returning ${q(returning)}`;
   const connection = em.getConnection();
-  if (!options.returning) {
+  if (!returning) {
     await connection.execute(sql, values, 'run', em.getTransactionContext());
     return [];
   }
   const returned = await connection.execute<Record<string, unknown>[]>(sql, values, 'all', em.getTransactionContext());
-  return returned.map((r) => r[column(options.returning!).column]);
+  return returned.map((r) => r[returning]);
 }
 
 /**
@@ -79,13 +90,12 @@ export async function updateRows<T extends object>(
   set: Partial<Record<keyof T & string, unknown>>,
   where: { sql: string; values: unknown[] },
 ): Promise<number> {
-  const { table, columns } = mapping(em, entity);
+  const m = mapping(em, entity);
   const q = (id: string) => em.getPlatform().quoteIdentifier(id);
   const assignments: string[] = [];
   const values: unknown[] = [];
   for (const [prop, value] of Object.entries(set)) {
-    const c = columns.get(prop);
-    if (!c) throw new Error(`${table} has no column for ${prop}`);
+    const c = columnOf(m, prop);
     if (value instanceof SqlExpression) {
       assignments.push(`${q(c.column)} = ${value.sql}`);
     } else {
@@ -93,7 +103,7 @@ export async function updateRows<T extends object>(
       values.push(columnValue(value, c.json));
     }
   }
-  const result = await em.getConnection().execute<RunResult>(`update ${q(table)} set ${assignments.join(', ')} where ${where.sql}`, [...values, ...where.values], 'run', em.getTransactionContext());
+  const result = await em.getConnection().execute<RunResult>(`update ${q(m.table)} set ${assignments.join(', ')} where ${where.sql}`, [...values, ...where.values], 'run', em.getTransactionContext());
   return result.affectedRows;
 }
 

@@ -55,6 +55,8 @@ export interface InboxReceipt {
 
 /** Statuses after which a copy of the message is a duplicate: nothing more will be done with it. */
 const DONE: ReadonlySet<InboxStatus> = new Set([InboxStatus.PROCESSED, InboxStatus.IGNORED, InboxStatus.FAILED]);
+/** The message `id`, unless it is done already (a racing copy got there first): the condition of every update. */
+const notDone = (id: number) => ({ sql: `id = ? and status not in (${[...DONE].map(() => '?').join(', ')})`, values: [id, ...DONE] });
 /** Longest text kept in `outcome`. */
 const OUTCOME_KEEP_CHARS = 1000;
 /** Longest payment reference kept (the column's width). */
@@ -128,7 +130,7 @@ export class NotificationInbox {
           tx.em,
           InboxMessage,
           { status: result.changed ? InboxStatus.PROCESSED : InboxStatus.IGNORED, outcome: storableText(result.summary, OUTCOME_KEEP_CHARS), attempts: sqlExpression('attempts + 1'), processedAt: tx.now },
-          { sql: `id = ? and status not in (${[...DONE].map(() => '?').join(', ')})`, values: [messageId, ...DONE] },
+          notDone(messageId),
         );
         if (marked !== 1) throw new AppliedByACopy();
         return { outcome: result.changed ? NotificationOutcome.ACCEPTED : NotificationOutcome.IGNORED, inboxMessageId: messageId, detail: result.summary };
@@ -230,9 +232,7 @@ export class NotificationInbox {
 
   /** Ends a message that was not applied; a row already done (by a racing copy) is left as it is. */
   private async settle(id: number, status: InboxStatus, outcome: NotificationOutcome, reason: string): Promise<InboxReceipt> {
-    await this.writer.write((em) =>
-      em.nativeUpdate(InboxMessage, { id, status: { $nin: [...DONE] } }, { status, outcome: storableText(reason, OUTCOME_KEEP_CHARS), processedAt: new Date() }),
-    );
+    await this.writer.run((em) => updateRows(em, InboxMessage, { status, outcome: storableText(reason, OUTCOME_KEEP_CHARS), processedAt: new Date() }, notDone(id)));
     return { outcome, inboxMessageId: id, detail: reason };
   }
 }

@@ -7,6 +7,7 @@
 import type { EntityName } from '@mikro-orm/core';
 import { DatabaseKind } from '../../config/config.js';
 import type { Em } from '../../db/orm.js';
+import { mapping } from '../../db/row-statements.js';
 import type { GatewayName } from '../../gateways/gateway.js';
 import { Order } from '../order/order.entity.js';
 import { Payment } from '../payment/payment.entity.js';
@@ -49,7 +50,7 @@ function aliased(em: Em, entity: EntityName, alias: string): Aliased {
   if (!byAlias) aliasedColumns.set(meta, (byAlias = new Map()));
   let found = byAlias.get(alias);
   if (!found) {
-    const columns = meta.props.filter((p) => p.persist !== false && p.fieldNames?.length === 1).map((p) => p.fieldNames[0]);
+    const columns = [...mapping(em, entity).columns.values()].map((c) => c.column);
     found = { select: columns.map((c) => `${alias}.${c} as ${alias}__${c}`), columns: columns.map((c) => [`${alias}__${c}`, c]) };
     byAlias.set(alias, found);
   }
