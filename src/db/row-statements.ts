@@ -51,6 +51,12 @@ const columnValue = (value: unknown, json: boolean) => (json && value !== null &
 export interface InsertOptions {
   /** `on conflict (column) do nothing`: a row whose key exists is left alone, and not returned. */
   ignoreConflictOn?: string;
+  /**
+   * `on conflict (column) do update set … where …`: a row whose key exists is updated instead, and returned only
+   * when `where` (SQL over the existing row, under the table's own name, with `?` and its values) holds for it.
+   * `set` maps each property to update either to `'new'` (the value this insert carries) or to a SQL expression.
+   */
+  updateConflictOn?: { key: string; set: Record<string, 'new' | SqlExpression>; where?: { sql: string; values: unknown[] } };
   /** A property to hand back for each row inserted (`returning`). */
   returning?: string;
 }
@@ -69,6 +75,18 @@ export async function insertRows<T extends object>(em: Em, entity: EntityName<T>
   const tuple = `(${props.map(() => '?').join(', ')})`;
   let sql = `insert into ${q(m.table)} (${columns.map((c) => q(c.column)).join(', ')}) values ${rows.map(() => tuple).join(', ')}`;
   if (options.ignoreConflictOn) sql += ` on conflict (${q(columnOf(m, options.ignoreConflictOn).column)}) do nothing`;
+  const upsert = options.updateConflictOn;
+  if (upsert) {
+    const set = Object.entries(upsert.set).map(([prop, to]) => {
+      const column = q(columnOf(m, prop).column);
+      return `${column} = ${to === 'new' ? `excluded.${column}` : to.sql}`;
+    });
+    sql += ` on conflict (${q(columnOf(m, upsert.key).column)}) do update set ${set.join(', ')}`;
+    if (upsert.where) {
+      sql += ` where ${upsert.where.sql}`;
+      values.push(...upsert.where.values);
+    }
+  }
   const returning = options.returning === undefined ? undefined : columnOf(m, options.returning).column;
   if (returning) sql += ` returning ${q(returning)}`;
   const connection = em.getConnection();

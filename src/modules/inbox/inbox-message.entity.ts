@@ -3,7 +3,10 @@ import { GatewayName } from '../../gateways/gateway.js';
 
 /** Where a recorded notification stands. */
 export enum InboxStatus {
-  /** Recorded; not yet applied (or its application was cut short: the sweeper picks it up). */
+  /**
+   * Recorded, not yet applied: only in rows written before messages were recorded in the transaction that applies
+   * them (a message is now written once, with its outcome); a resend of such a message is applied as new.
+   */
   RECEIVED = 'RECEIVED',
   /** Applied through the transition service. */
   PROCESSED = 'PROCESSED',

@@ -1,6 +1,8 @@
 /**
- * The callback bridge's core, transport-agnostic: verify, record durably, then apply through the transition
- * service, and say how it went so the gateway gets the answer it needs (invariant 7):
+ * The callback bridge's core, transport-agnostic: verify, then apply through the transition service and record the
+ * message with what became of it in the same transaction (one commit per callback; a copy recorded before is
+ * answered after one read, without a lock), and say how it went so the gateway gets the answer it needs
+ * (invariant 7):
  *  - success once the message is safely recorded (also duplicates, valid messages that change nothing, and
  *    verified messages that can never be applied: recorded as FAILED and flagged for the shop);
  *  - a client error for forged or malformed messages (recorded as rejected, nothing applied), 429 past the
@@ -14,8 +16,8 @@ import type { Logger } from '../../app/logger.js';
 import type { InboxPolicy } from '../../config/config.js';
 import type { EntityWriter } from '../../db/busy-retry.js';
 import { isDatabaseUnavailable } from '../../db/database-errors.js';
-import { insertRows, sqlExpression, updateRows } from '../../db/row-statements.js';
-import type { Orm } from '../../db/orm.js';
+import { insertRows, mapping, sqlExpression } from '../../db/row-statements.js';
+import type { Em, Orm } from '../../db/orm.js';
 import { MalformedNotificationError, NotificationOutcome, type GatewayName, type PaymentGateway, type PaymentStateEvent } from '../../gateways/gateway.js';
 import { TransitionSource } from '../audit/status-transition.entity.js';
 import { OrderFlag, Order } from '../order/order.entity.js';
@@ -23,7 +25,7 @@ import { flag } from '../order/order-lifecycle.js';
 import type { LocatedPayment, PaymentStateService } from '../payment/payment-state.service.js';
 import { Payment } from '../payment/payment.entity.js';
 import { hasUnstorableCharacters, storableText } from '../shared/storable-text.js';
-import type { Cause } from '../transition/lineage-transaction.js';
+import { MESSAGE_RECORDED_HERE, type Cause } from '../transition/lineage-transaction.js';
 import { loadOrderWithPayment } from '../transition/lineage-rows.js';
 import { NO_LINEAGE, type TransitionService } from '../transition/transition.service.js';
 import { InboxMessage, InboxStatus } from './inbox-message.entity.js';
@@ -55,8 +57,8 @@ export interface InboxReceipt {
 
 /** Statuses after which a copy of the message is a duplicate: nothing more will be done with it. */
 const DONE: ReadonlySet<InboxStatus> = new Set([InboxStatus.PROCESSED, InboxStatus.IGNORED, InboxStatus.FAILED]);
-/** The message `id`, unless it is done already (a racing copy got there first): the condition of every update. */
-const notDone = (id: number) => ({ sql: `id = ? and status not in (${[...DONE].map(() => '?').join(', ')})`, values: [id, ...DONE] });
+/** What a verified message is recorded with, whatever becomes of it. */
+type VerifiedMessage = Pick<InboxMessage, 'gateway' | 'paymentReference' | 'remoteAddress' | 'headers' | 'body' | 'receivedAt'> & { dedupKey: string };
 /** Longest text kept in `outcome`. */
 const OUTCOME_KEEP_CHARS = 1000;
 /** Longest payment reference kept (the column's width). */
@@ -96,50 +98,52 @@ export class NotificationInbox {
       throw e;
     }
 
-    const message = await this.record(n, event?.reference ?? null);
-    if (DONE.has(message.status)) return { outcome: NotificationOutcome.DUPLICATE, inboxMessageId: message.id, detail: 'already recorded' };
-    if (!event) return this.settle(message.id, InboxStatus.IGNORED, NotificationOutcome.IGNORED, 'the message carries no payment state we act on');
+    const message = this.verified(n, event?.reference ?? null);
+    const earlier = await this.find(message.dedupKey);
+    if (earlier && DONE.has(earlier.status)) return { outcome: NotificationOutcome.DUPLICATE, inboxMessageId: earlier.id, detail: 'already recorded' };
+    if (!event) return this.settle(message, InboxStatus.IGNORED, NotificationOutcome.IGNORED, 'the message carries no payment state we act on');
     if (hasUnstorableCharacters(event.reference) || event.reference.length > REFERENCE_KEEP_CHARS) {
-      return this.settle(message.id, InboxStatus.FAILED, NotificationOutcome.FAILED, 'its payment reference cannot be one of ours');
+      return this.settle(message, InboxStatus.FAILED, NotificationOutcome.FAILED, 'its payment reference cannot be one of ours');
     }
 
     // The lineage is found by the statement that claims it, and the order with its payment by one more.
     const located: { at: LocatedPayment | null } = { at: null };
     try {
-      return await this.apply(message.id, gateway.name, event, located);
+      return await this.apply(message, gateway.name, event, located);
     } catch (e) {
       // The database may be back for the gateway's resend; anything else would fail the same way every time.
       if (isDatabaseUnavailable(e)) throw e;
-      return this.fail(message.id, located.at, e);
+      return this.fail(message, located.at, e);
     }
   }
 
-  /** Applies `event` in its payment's lineage; `located` learns where the payment is once it has been found. */
-  private async apply(messageId: number, gateway: GatewayName, event: PaymentStateEvent, located: { at: LocatedPayment | null }): Promise<InboxReceipt> {
+  /**
+   * Applies `event` in its payment's lineage and records the message, with what became of it, in the same
+   * transaction; `located` learns where the payment is once it has been found.
+   */
+  private async apply(message: VerifiedMessage, gateway: GatewayName, event: PaymentStateEvent, located: { at: LocatedPayment | null }): Promise<InboxReceipt> {
     let applied;
     try {
       applied = await this.transitions.inLineageOf({ gateway, reference: event.reference }, async (tx) => {
         const found = await loadOrderWithPayment(tx.em, { gateway, reference: event.reference });
         if (!found) throw new Error(`the payment ${event.reference} left its lineage`); // links never change
         located.at = { paymentId: found.payment.id, orderId: found.order.id, cartId: found.order.cartId };
-        const cause = { trigger: 'notification.payment-state', source: TransitionSource.GATEWAY_NOTIFICATION, inboxMessageId: messageId, detail: event.detail };
+        // The message's id is known once it is recorded, below; the audit rows, written after it, carry it.
+        const cause: Cause = { trigger: 'notification.payment-state', source: TransitionSource.GATEWAY_NOTIFICATION, inboxMessageId: MESSAGE_RECORDED_HERE, detail: event.detail };
         const result = await this.payments.apply(tx, located.at, event, cause);
-        // Marked done only if no copy of this message racing us got there first (each copy applies under the
+        const status = result.changed ? InboxStatus.PROCESSED : InboxStatus.IGNORED;
+        // Recorded only if no copy of this message racing us got there first (each copy applies under the
         // lineage's lock, one after the other); if one did, this transaction's work is rolled back, not doubled.
-        const marked = await updateRows(
-          tx.em,
-          InboxMessage,
-          { status: result.changed ? InboxStatus.PROCESSED : InboxStatus.IGNORED, outcome: storableText(result.summary, OUTCOME_KEEP_CHARS), attempts: sqlExpression('attempts + 1'), processedAt: tx.now },
-          notDone(messageId),
-        );
-        if (marked !== 1) throw new AppliedByACopy();
-        return { outcome: result.changed ? NotificationOutcome.ACCEPTED : NotificationOutcome.IGNORED, inboxMessageId: messageId, detail: result.summary };
+        const id = await this.store(tx.em, message, status, result.summary, tx.now);
+        if (id === null) throw new AppliedByACopy();
+        tx.messageRecorded(id);
+        return { outcome: result.changed ? NotificationOutcome.ACCEPTED : NotificationOutcome.IGNORED, inboxMessageId: id, detail: result.summary };
       });
     } catch (e) {
-      if (e instanceof AppliedByACopy) return { outcome: NotificationOutcome.DUPLICATE, inboxMessageId: messageId, detail: 'applied by a concurrent copy' };
+      if (e instanceof AppliedByACopy) return this.duplicate(message);
       throw e;
     }
-    if (applied === NO_LINEAGE) return this.settle(messageId, InboxStatus.UNMATCHED, NotificationOutcome.RETRY_LATER, `no payment with reference ${event.reference} (yet)`);
+    if (applied === NO_LINEAGE) return this.settle(message, InboxStatus.UNMATCHED, NotificationOutcome.RETRY_LATER, `no payment with reference ${event.reference} (yet)`);
     return applied;
   }
 
@@ -147,12 +151,12 @@ export class NotificationInbox {
    * A verified message that cannot be applied, and never will be: kept as FAILED with the reason, its order
    * flagged so the shop looks at it, and the gateway told to stop resending (invariant 7: a resend cannot help).
    */
-  private async fail(messageId: number, located: LocatedPayment | null, error: unknown): Promise<InboxReceipt> {
-    this.log.error({ err: error, inboxMessageId: messageId, orderId: located?.orderId }, 'a verified notification cannot be applied');
+  private async fail(message: VerifiedMessage, located: LocatedPayment | null, error: unknown): Promise<InboxReceipt> {
+    this.log.error({ err: error, orderId: located?.orderId }, 'a verified notification cannot be applied');
     const reason = `could not be applied: ${error instanceof Error ? error.message : String(error)}`;
-    const receipt = await this.settle(messageId, InboxStatus.FAILED, NotificationOutcome.FAILED, reason);
-    if (located) {
-      const cause: Cause = { trigger: 'notification.failed', source: TransitionSource.GATEWAY_NOTIFICATION, inboxMessageId: messageId, detail: storableText(reason, 500) };
+    const receipt = await this.settle(message, InboxStatus.FAILED, NotificationOutcome.FAILED, reason);
+    if (located && receipt.outcome === NotificationOutcome.FAILED) {
+      const cause: Cause = { trigger: 'notification.failed', source: TransitionSource.GATEWAY_NOTIFICATION, inboxMessageId: receipt.inboxMessageId, detail: storableText(reason, 500) };
       try {
         await this.transitions.inLineage(located.cartId, async (tx) => {
           const order = await tx.em.findOneOrFail(Order, { id: located.orderId });
@@ -195,44 +199,55 @@ export class NotificationInbox {
     return { outcome, inboxMessageId: message.id, detail: reason };
   }
 
-  /**
-   * Inserts the verified message, or finds the earlier copy of it. One statement on its own (no transaction around
-   * it: a single insert is atomic), and one more for a copy: the insert leaves a row with the same key alone
-   * (`on conflict do nothing`) and hands back no id. Plain SQL (src/db/row-statements.ts): every callback runs it.
-   */
-  private async record(n: IncomingNotification, reference: string | null): Promise<Pick<InboxMessage, 'id' | 'status'>> {
-    const dedupKey = `${n.gateway.name}:${createHash('sha256').update(n.rawBody).digest('hex')}`;
-    // Insert first: a new message is the common case; a copy of one recorded before loses on the unique key.
-    const [id] = await this.writer.run((em) =>
-      insertRows(
-        em,
-        InboxMessage,
-        [
-          {
-            gateway: n.gateway.name,
-            dedupKey,
-            status: InboxStatus.RECEIVED,
-            paymentReference: reference === null ? null : storableText(reference, REFERENCE_KEEP_CHARS),
-            remoteAddress: n.remoteAddress,
-            headers: keptHeaders(n.headers, this.policy.headersKeepBytes),
-            body: n.rawBody,
-            outcome: null,
-            attempts: 0,
-            receivedAt: new Date(),
-            processedAt: null,
-          },
-        ],
-        { ignoreConflictOn: 'dedupKey', returning: 'id' },
-      ),
-    );
-    if (id !== undefined) return { id: Number(id), status: InboxStatus.RECEIVED };
-    // Recorded before (or by a copy sent in parallel): carry on with that row.
-    return this.orm.em.fork().findOneOrFail(InboxMessage, { dedupKey }, { fields: ['id', 'status'] });
+  /** The row a verified message is recorded as, whatever becomes of it. */
+  private verified(n: IncomingNotification, reference: string | null): VerifiedMessage {
+    return {
+      gateway: n.gateway.name,
+      dedupKey: `${n.gateway.name}:${createHash('sha256').update(n.rawBody).digest('hex')}`,
+      paymentReference: reference === null ? null : storableText(reference, REFERENCE_KEEP_CHARS),
+      remoteAddress: n.remoteAddress,
+      headers: keptHeaders(n.headers, this.policy.headersKeepBytes),
+      body: n.rawBody,
+      receivedAt: new Date(),
+    };
   }
 
-  /** Ends a message that was not applied; a row already done (by a racing copy) is left as it is. */
-  private async settle(id: number, status: InboxStatus, outcome: NotificationOutcome, reason: string): Promise<InboxReceipt> {
-    await this.writer.run((em) => updateRows(em, InboxMessage, { status, outcome: storableText(reason, OUTCOME_KEEP_CHARS), processedAt: new Date() }, notDone(id)));
+  /** The earlier copy of a message, if one was recorded. One plain statement: every callback runs it. */
+  private async find(dedupKey: string): Promise<{ id: number; status: InboxStatus } | null> {
+    const m = mapping(this.orm.em, InboxMessage);
+    const [row] = await this.orm.em
+      .getConnection()
+      .execute<{ id: number; status: InboxStatus }[]>(`select ${m.columns.get('id')!.column} as id, ${m.columns.get('status')!.column} as status from ${m.table} where ${m.columns.get('dedupKey')!.column} = ?`, [dedupKey]);
+    return row ? { id: Number(row.id), status: row.status } : null;
+  }
+
+  /**
+   * Records `message` as `status` (one statement): a new row, or the row of an earlier copy that was not done with
+   * (UNMATCHED: its payment was not known yet), updated. Returns its id; null when a copy is done with already (a
+   * copy racing this one got there first), which is left as it is.
+   */
+  private async store(em: Em, message: VerifiedMessage, status: InboxStatus, outcome: string, at: Date): Promise<number | null> {
+    const [id] = await insertRows(em, InboxMessage, [{ ...message, status, outcome: storableText(outcome, OUTCOME_KEEP_CHARS), attempts: 1, processedAt: at }], {
+      updateConflictOn: {
+        key: 'dedupKey',
+        set: { status: 'new', outcome: 'new', processedAt: 'new', attempts: sqlExpression('inbox_messages.attempts + 1') },
+        where: { sql: `inbox_messages.status not in (${[...DONE].map(() => '?').join(', ')})`, values: [...DONE] },
+      },
+      returning: 'id',
+    });
+    return id === undefined ? null : Number(id);
+  }
+
+  /** Records a message that was not applied, in a statement of its own. */
+  private async settle(message: VerifiedMessage, status: InboxStatus, outcome: NotificationOutcome, reason: string): Promise<InboxReceipt> {
+    const id = await this.writer.run((em) => this.store(em, message, status, reason, new Date()));
+    if (id === null) return this.duplicate(message);
     return { outcome, inboxMessageId: id, detail: reason };
+  }
+
+  /** The answer to a copy of a message another copy was applied as, while this one was on its way. */
+  private async duplicate(message: VerifiedMessage): Promise<InboxReceipt> {
+    const earlier = await this.find(message.dedupKey);
+    return { outcome: NotificationOutcome.DUPLICATE, inboxMessageId: earlier?.id ?? null, detail: 'applied by a concurrent copy' };
   }
 }

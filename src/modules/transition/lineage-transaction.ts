@@ -22,10 +22,16 @@ export interface Cause {
   /** What happened, e.g. `checkout`, `redirect.cancel`, `notification.payment-state`. */
   trigger: string;
   source: TransitionSource;
-  /** The inbox message that caused it, for gateway notifications. */
-  inboxMessageId?: number | null;
+  /**
+   * The inbox message that caused it, for gateway notifications; {@link MESSAGE_RECORDED_HERE} for the message
+   * this very transaction records (its id is known only once it is written: see {@link LineageTransaction.messageRecorded}).
+   */
+  inboxMessageId?: number | null | typeof MESSAGE_RECORDED_HERE;
   detail?: string | null;
 }
+
+/** A cause's `inboxMessageId` when the message is recorded in the same transaction that applies it. */
+export const MESSAGE_RECORDED_HERE = Symbol('the inbox message this transaction records');
 
 interface Touched {
   order: Order;
@@ -37,9 +43,11 @@ export class LineageTransaction {
   private readonly touched = new Map<string, Touched>();
   private readonly outbox = new Map<string, { topic: OutboxTopic; orderId: string | null; payload: Record<string, unknown>; dueAt: Date }>();
   /** Audit rows not written yet (written together at the end, see {@link writeRecords}). */
-  private readonly audits: Partial<Record<keyof StatusTransition & string, unknown>>[] = [];
+  private readonly audits: { row: Partial<Record<keyof StatusTransition & string, unknown>>; cause: Cause }[] = [];
 
   private mappedCart: Cart | undefined;
+  /** The id of the inbox message this transaction records, once recorded. */
+  private recordedMessageId: number | undefined;
 
   constructor(
     readonly em: Em,
@@ -102,6 +110,11 @@ export class LineageTransaction {
     this.touch(order, payment, cause);
   }
 
+  /** The inbox message this transaction applies has been recorded as `id`: its audit rows will name it. */
+  messageRecorded(id: number): void {
+    this.recordedMessageId = id;
+  }
+
   /** Marks an order as changed without a status change (amounts, flags), so subscribers hear of it. */
   touch(order: Order, payment: Payment, cause: Cause): void {
     if (!this.touched.has(order.id)) order.statusSequence += 1;
@@ -124,7 +137,7 @@ export class LineageTransaction {
    * SQL (src/db/row-statements.ts), since these are on every hot path.
    */
   async writeRecords(): Promise<void> {
-    const audits = this.audits.splice(0);
+    const audits = this.audits.splice(0).map(({ row, cause }) => ({ ...row, inboxMessageId: this.messageIdOf(cause) }));
     if (audits.length > 0) await insertRows(this.em, StatusTransition, audits);
     if (this.outbox.size === 0) return;
     const rows = [...this.outbox].map(([dedupKey, { dueAt, ...row }]) => ({ ...row, dedupKey, status: OutboxStatus.PENDING, attempts: 0, nextAttemptAt: dueAt, createdAt: this.now }));
@@ -146,18 +159,14 @@ export class LineageTransaction {
     }));
   }
 
+  private messageIdOf(cause: Cause): number | null {
+    if (cause.inboxMessageId !== MESSAGE_RECORDED_HERE) return cause.inboxMessageId ?? null;
+    if (this.recordedMessageId === undefined) throw new Error('the transaction applies an inbox message it never recorded');
+    return this.recordedMessageId;
+  }
+
   private audit(subject: TransitionSubject, subjectId: string, orderId: string | null, from: string | null, to: string, cause: Cause): void {
-    this.audits.push({
-      subject,
-      subjectId,
-      orderId,
-      fromStatus: from,
-      toStatus: to,
-      trigger: cause.trigger,
-      source: cause.source,
-      inboxMessageId: cause.inboxMessageId ?? null,
-      detail: cause.detail ?? null,
-      at: this.now,
-    });
+    const row = { subject, subjectId, orderId, fromStatus: from, toStatus: to, trigger: cause.trigger, source: cause.source, inboxMessageId: null, detail: cause.detail ?? null, at: this.now };
+    this.audits.push({ row, cause });
   }
 }
