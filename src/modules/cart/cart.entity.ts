@@ -27,8 +27,6 @@ export const CartSchema = defineEntity({
     revision: p.integer().default(0),
     /** The order most recently placed from this cart. */
     currentOrderId: p.string().length(36).nullable(),
-    /** Bumped by every transaction of the lineage: the version check that serialises writers on SQLite. */
-    lockVersion: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

@@ -46,7 +46,6 @@ export class CartService {
         giftCardCodes: [],
         revision: 0,
         currentOrderId: null,
-        lockVersion: 0,
       }),
     );
   }

@@ -32,7 +32,7 @@ export enum OutboxStatus {
 export const OutboxMessageSchema = defineEntity({
   name: 'OutboxMessage',
   tableName: 'outbox_messages',
-  // Workers look for due rows by status and time.
+  // Workers look for due rows by status and time; the same index serves look-ups by status alone.
   indexes: [{ properties: ['status', 'nextAttemptAt'] }],
   properties: {
     id: p.integer().primary().autoincrement(),
@@ -40,7 +40,7 @@ export const OutboxMessageSchema = defineEntity({
     dedupKey: p.string().length(150).unique(),
     orderId: p.string().length(36).nullable().index(),
     payload: p.json<Record<string, unknown>>(),
-    status: p.enum(() => OutboxStatus).index(),
+    status: p.enum(() => OutboxStatus),
     attempts: p.integer().default(0),
     nextAttemptAt: p.datetime(),
     lastError: p.text().nullable(),

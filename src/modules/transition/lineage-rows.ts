@@ -24,15 +24,15 @@ function cartIdOf(of: LineageOf): { sql: string; values: string[] } {
 
 /**
  * The statement that claims the lineage and hands back its cart row (none when nothing matches). PostgreSQL locks
- * the cart row (`for update`); SQLite bumps its version, which as the transaction's first write takes the
- * database's write lock at once (or fails busy, and the work is retried), so nothing can change the lineage between
- * the read and the claim, and another process that read the cart before it sees its version move.
+ * the cart row (`for update`). On SQLite it is a plain read: within one process transactions take turns on the one
+ * connection, and between processes SQLite itself serialises them. The read begins the transaction's snapshot, and
+ * SQLite lets a transaction write only if nobody committed since its snapshot began (otherwise its first write
+ * fails with SQLITE_BUSY_SNAPSHOT, or SQLITE_BUSY while another writer is at work, and the TransitionService runs it
+ * again), so what it read is still true when it writes.
  */
 export function claimStatement(kind: DatabaseKind, of: LineageOf): { sql: string; values: string[] } {
   const { sql, values } = cartIdOf(of);
-  return kind === DatabaseKind.POSTGRESQL
-    ? { sql: `select * from carts where id = ${sql} for update`, values }
-    : { sql: `update carts set lock_version = lock_version + 1 where id = ${sql} returning *`, values };
+  return { sql: `select * from carts where id = ${sql}${kind === DatabaseKind.POSTGRESQL ? ' for update' : ''}`, values };
 }
 
 /** The columns of a table, as read into one result row beside another table's: `alias.column as alias__column`. */

@@ -7,6 +7,7 @@ import { Migration20261121194549_outbox_delivery } from './Migration202611211945
 import { Migration20261121195935_reconciler } from './Migration20261121195935_reconciler.js';
 import { Migration20261121200207_email } from './Migration20261121200207_email.js';
 import { Migration20261121203711_shop_webhooks } from './Migration20261121203711_shop_webhooks.js';
+import { Migration20261122005342_lineage_lock_and_outbox_index } from './Migration20261122005342_lineage_lock_and_outbox_index.js';
 
 export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261121052350_initial', class: Migration20261121052350_initial },
@@ -16,4 +17,5 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261121195935_reconciler', class: Migration20261121195935_reconciler },
   { name: 'Migration20261121200207_email', class: Migration20261121200207_email },
   { name: 'Migration20261121203711_shop_webhooks', class: Migration20261121203711_shop_webhooks },
+  { name: 'Migration20261122005342_lineage_lock_and_outbox_index', class: Migration20261122005342_lineage_lock_and_outbox_index },
 ];
