@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import type { SqlEntityManager, SqlMikroORM } from '@mikro-orm/sql';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM as PostgreSqlORM, type PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { MikroORM as SqliteORM } from '@mikro-orm/sqlite';
+import { MikroORM as SqliteORM, SqliteDriver } from '@mikro-orm/sqlite';
 import { DATABASE_TIMEOUT_DEFAULTS, DatabaseKind, type DatabaseConfig } from '../config/config.js';
 import { entities } from './entities.js';
 import { postgresqlMigrations } from './migrations/postgresql/index.js';
@@ -16,6 +16,7 @@ import { releasingPostgreSqlDriver } from './postgresql-driver.js';
 import { sqliteDriverOptions } from './sqlite-dialect.js';
 import { registerStatementCounter, StatementCounter } from './statement-counter.js';
 import { bindParametersOn } from './bound-parameters.js';
+import { withPlainUpdates } from './plain-updates.js';
 
 export type Orm = SqlMikroORM;
 export type Em = SqlEntityManager;
@@ -61,9 +62,10 @@ export async function openDatabase(db: DatabaseConfig, options: OpenDatabaseOpti
   const counter = new StatementCounter();
   if (db.kind === DatabaseKind.SQLITE) {
     if (db.url !== ':memory:') mkdirSync(dirname(db.url), { recursive: true });
-    orm = await SqliteORM.init({
+    orm = await SqliteORM.init<SqliteDriver>({
       ...sharedOptions(db.kind, options),
       dbName: db.url,
+      driver: withPlainUpdates(SqliteDriver),
       // Never waits for a lock inside the synchronous driver; see sqlite-dialect.ts.
       driverOptions: sqliteDriverOptions({ path: db.url, counter }),
     });

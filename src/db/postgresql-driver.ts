@@ -1,5 +1,6 @@
 /**
- * MikroORM's PostgreSQL driver, with one repair and one saving.
+ * MikroORM's PostgreSQL driver, with one repair and two savings (the second, updates by primary key written without
+ * the QueryBuilder, is plain-updates.ts, shared with SQLite).
  *
  * The saving: statements come with bound values (bound-parameters.ts), and each distinct statement text is a named
  * prepared statement, parsed and planned once per connection and then only executed (node-postgres keeps track of
@@ -20,6 +21,7 @@ import type { Configuration } from '@mikro-orm/core';
 import type { CompiledQuery, DatabaseConnection, Dialect, Driver } from 'kysely';
 import type pg from 'pg';
 import { boundParameters } from './bound-parameters.js';
+import { withPlainUpdates } from './plain-updates.js';
 import { isStalePreparedStatement } from './database-errors.js';
 import type { StatementCounter } from './statement-counter.js';
 
@@ -123,7 +125,7 @@ export function releasingPostgreSqlDriver(counter: StatementCounter): typeof Pos
       return countStatements(bindValues(releaseOnFailedBegin(super.createKyselyDialect(withPoolHook))), counter);
     }
   }
-  return class ReleasingPostgreSqlDriver extends PostgreSqlDriver {
+  return class ReleasingPostgreSqlDriver extends withPlainUpdates(PostgreSqlDriver) {
     constructor(config: Configuration) {
       super(config);
       (this as unknown as { connection: PostgreSqlConnection }).connection = new ReleasingPostgreSqlConnection(this.config);

@@ -61,12 +61,15 @@ export interface InsertOptions {
   returning?: string;
 }
 
-/**
- * Inserts `rows` of `entity` (property names, all rows with the same ones) in one statement. Returns the `returning`
- * property of each row inserted, or nothing.
- */
-export async function insertRows<T extends object>(em: Em, entity: EntityName<T>, rows: readonly Partial<Record<keyof T & string, unknown>>[], options: InsertOptions = {}): Promise<unknown[]> {
-  if (rows.length === 0) return [];
+/** A statement with `?` for its values; `returning` names the column it hands back, if any. */
+export interface Statement {
+  sql: string;
+  values: unknown[];
+  returning?: string;
+}
+
+/** The statement that inserts `rows` of `entity` (property names, all rows with the same ones). */
+export function insertStatement<T extends object>(em: Em, entity: EntityName<T>, rows: readonly Partial<Record<keyof T & string, unknown>>[], options: InsertOptions = {}): Statement {
   const m = mapping(em, entity);
   const q = (id: string) => em.getPlatform().quoteIdentifier(id);
   const props = Object.keys(rows[0]);
@@ -89,6 +92,16 @@ export async function insertRows<T extends object>(em: Em, entity: EntityName<T>
   }
   const returning = options.returning === undefined ? undefined : columnOf(m, options.returning).column;
   if (returning) sql += ` returning ${q(returning)}`;
+  return { sql, values, returning };
+}
+
+/**
+ * Inserts `rows` of `entity` (property names, all rows with the same ones) in one statement. Returns the `returning`
+ * property of each row inserted, or nothing.
+ */
+export async function insertRows<T extends object>(em: Em, entity: EntityName<T>, rows: readonly Partial<Record<keyof T & string, unknown>>[], options: InsertOptions = {}): Promise<unknown[]> {
+  if (rows.length === 0) return [];
+  const { sql, values, returning } = insertStatement(em, entity, rows, options);
   const connection = em.getConnection();
   if (!returning) {
     await connection.execute(sql, values, 'run', em.getTransactionContext());

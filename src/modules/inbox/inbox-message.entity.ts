@@ -4,8 +4,8 @@ import { GatewayName } from '../../gateways/gateway.js';
 /** Where a recorded notification stands. */
 export enum InboxStatus {
   /**
-   * Recorded, not yet applied: only in rows written before messages were recorded in the transaction that applies
-   * them (a message is now written once, with its outcome); a resend of such a message is applied as new.
+   * Recorded, not applied: the database cut its apply short (a lock held too long, a lost connection), and the
+   * gateway was asked to resend; the resend is applied as new.
    */
   RECEIVED = 'RECEIVED',
   /** Applied through the transition service. */

@@ -16,7 +16,7 @@ import type { Logger } from '../../app/logger.js';
 import type { InboxPolicy } from '../../config/config.js';
 import type { EntityWriter } from '../../db/busy-retry.js';
 import { isDatabaseUnavailable } from '../../db/database-errors.js';
-import { insertRows, mapping, sqlExpression } from '../../db/row-statements.js';
+import { insertStatement, mapping, sqlExpression, type Statement } from '../../db/row-statements.js';
 import type { Em, Orm } from '../../db/orm.js';
 import { MalformedNotificationError, NotificationOutcome, type GatewayName, type PaymentGateway, type PaymentStateEvent } from '../../gateways/gateway.js';
 import { TransitionSource } from '../audit/status-transition.entity.js';
@@ -25,21 +25,13 @@ import { flag } from '../order/order-lifecycle.js';
 import type { LocatedPayment, PaymentStateService } from '../payment/payment-state.service.js';
 import { Payment } from '../payment/payment.entity.js';
 import { hasUnstorableCharacters, storableText } from '../shared/storable-text.js';
-import { MESSAGE_RECORDED_HERE, type Cause } from '../transition/lineage-transaction.js';
+import { MESSAGE_RECORDED_HERE, MessageDoneByACopy, type Cause, type LineageTransaction } from '../transition/lineage-transaction.js';
 import { loadOrderWithPayment } from '../transition/lineage-rows.js';
 import { NO_LINEAGE, type TransitionService } from '../transition/transition.service.js';
 import { InboxMessage, InboxStatus } from './inbox-message.entity.js';
 import { keptHeaders } from './kept-headers.js';
 import type { RejectionLimiter } from './rejection-limiter.js';
 import { isSourceAllowed } from './source-allow-list.js';
-
-/** A copy of the message being applied was applied first, by a concurrent request: undo, answer duplicate. */
-class AppliedByACopy extends Error {
-  constructor() {
-    super('the notification was applied by a concurrent copy');
-    this.name = 'AppliedByACopy';
-  }
-}
 
 export interface IncomingNotification {
   gateway: PaymentGateway;
@@ -112,9 +104,24 @@ export class NotificationInbox {
       return await this.apply(message, gateway.name, event, located);
     } catch (e) {
       // The database may be back for the gateway's resend; anything else would fail the same way every time.
-      if (isDatabaseUnavailable(e)) throw e;
+      if (isDatabaseUnavailable(e)) {
+        await this.recordUnapplied(message, e);
+        throw e;
+      }
       return this.fail(message, located.at, e);
     }
+  }
+
+  /**
+   * Records, if the database lets it, a message whose apply the database cut short (a lock held past the busy
+   * timeout, a lost connection), as RECEIVED: answered "resend", and applied when the resend comes (invariant 7: it
+   * is on record before it is answered, whenever the database can take a write at all).
+   */
+  private async recordUnapplied(message: VerifiedMessage, error: unknown): Promise<void> {
+    const reason = `not applied yet, the database was unavailable (${error instanceof Error ? error.message : String(error)}); the gateway was asked to resend`;
+    await this.settle(message, InboxStatus.RECEIVED, NotificationOutcome.RETRY_LATER, reason).catch((e: unknown) => {
+      this.log.warn({ err: e }, 'could not record a notification the database cut short');
+    });
   }
 
   /**
@@ -122,29 +129,28 @@ export class NotificationInbox {
    * transaction; `located` learns where the payment is once it has been found.
    */
   private async apply(message: VerifiedMessage, gateway: GatewayName, event: PaymentStateEvent, located: { at: LocatedPayment | null }): Promise<InboxReceipt> {
+    let applying: LineageTransaction | undefined;
     let applied;
     try {
       applied = await this.transitions.inLineageOf({ gateway, reference: event.reference }, async (tx) => {
+        applying = tx;
         const found = await loadOrderWithPayment(tx.em, { gateway, reference: event.reference });
         if (!found) throw new Error(`the payment ${event.reference} left its lineage`); // links never change
         located.at = { paymentId: found.payment.id, orderId: found.order.id, cartId: found.order.cartId };
-        // The message's id is known once it is recorded, below; the audit rows, written after it, carry it.
+        // The message's id is known once it is recorded, at the transaction's end; the audit rows name it then.
         const cause: Cause = { trigger: 'notification.payment-state', source: TransitionSource.GATEWAY_NOTIFICATION, inboxMessageId: MESSAGE_RECORDED_HERE, detail: event.detail };
         const result = await this.payments.apply(tx, located.at, event, cause);
-        const status = result.changed ? InboxStatus.PROCESSED : InboxStatus.IGNORED;
         // Recorded only if no copy of this message racing us got there first (each copy applies under the
         // lineage's lock, one after the other); if one did, this transaction's work is rolled back, not doubled.
-        const id = await this.store(tx.em, message, status, result.summary, tx.now);
-        if (id === null) throw new AppliedByACopy();
-        tx.messageRecorded(id);
-        return { outcome: result.changed ? NotificationOutcome.ACCEPTED : NotificationOutcome.IGNORED, inboxMessageId: id, detail: result.summary };
+        tx.recordMessage(this.storeStatement(tx.em, message, result.changed ? InboxStatus.PROCESSED : InboxStatus.IGNORED, result.summary, tx.now));
+        return { outcome: result.changed ? NotificationOutcome.ACCEPTED : NotificationOutcome.IGNORED, detail: result.summary };
       });
     } catch (e) {
-      if (e instanceof AppliedByACopy) return this.duplicate(message);
+      if (e instanceof MessageDoneByACopy) return this.duplicate(message);
       throw e;
     }
     if (applied === NO_LINEAGE) return this.settle(message, InboxStatus.UNMATCHED, NotificationOutcome.RETRY_LATER, `no payment with reference ${event.reference} (yet)`);
-    return applied;
+    return { ...applied, inboxMessageId: applying?.recordedMessageId ?? null };
   }
 
   /**
@@ -222,27 +228,27 @@ export class NotificationInbox {
   }
 
   /**
-   * Records `message` as `status` (one statement): a new row, or the row of an earlier copy that was not done with
-   * (UNMATCHED: its payment was not known yet), updated. Returns its id; null when a copy is done with already (a
-   * copy racing this one got there first), which is left as it is.
+   * The statement that records `message` as `status`: a new row, or the row of an earlier copy that was not done
+   * with (UNMATCHED: its payment was not known yet), updated. It hands back the row's id; nothing when a copy is
+   * done with already (a copy racing this one got there first), which is left as it is.
    */
-  private async store(em: Em, message: VerifiedMessage, status: InboxStatus, outcome: string, at: Date): Promise<number | null> {
-    const [id] = await insertRows(em, InboxMessage, [{ ...message, status, outcome: storableText(outcome, OUTCOME_KEEP_CHARS), attempts: 1, processedAt: at }], {
+  private storeStatement(em: Em, message: VerifiedMessage, status: InboxStatus, outcome: string, at: Date): Statement & { returning: string } {
+    return insertStatement(em, InboxMessage, [{ ...message, status, outcome: storableText(outcome, OUTCOME_KEEP_CHARS), attempts: 1, processedAt: at }], {
       updateConflictOn: {
         key: 'dedupKey',
         set: { status: 'new', outcome: 'new', processedAt: 'new', attempts: sqlExpression('inbox_messages.attempts + 1') },
         where: { sql: `inbox_messages.status not in (${[...DONE].map(() => '?').join(', ')})`, values: [...DONE] },
       },
       returning: 'id',
-    });
-    return id === undefined ? null : Number(id);
+    }) as Statement & { returning: string };
   }
 
   /** Records a message that was not applied, in a statement of its own. */
   private async settle(message: VerifiedMessage, status: InboxStatus, outcome: NotificationOutcome, reason: string): Promise<InboxReceipt> {
-    const id = await this.writer.run((em) => this.store(em, message, status, reason, new Date()));
-    if (id === null) return this.duplicate(message);
-    return { outcome, inboxMessageId: id, detail: reason };
+    const { sql, values, returning } = this.storeStatement(this.orm.em, message, status, reason, new Date());
+    const [row] = await this.writer.run((em) => em.getConnection().execute<Record<string, unknown>[]>(sql, values, 'all'));
+    if (!row) return this.duplicate(message);
+    return { outcome, inboxMessageId: Number(row[returning]), detail: reason };
   }
 
   /** The answer to a copy of a message another copy was applied as, while this one was on its way. */

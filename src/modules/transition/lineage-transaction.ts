@@ -2,7 +2,9 @@
  * One transaction of one cart lineage (the cart, every order placed from it, their payments), opened by the
  * TransitionService with the lineage's lock held. It is the only code that writes a status column: every change
  * checks its machine's guard, applies, and appends an audit row; side effects become outbox rows in the same
- * transaction (both written at its end, one statement each); subscribers hear of the changes only after commit.
+ * transaction; subscribers hear of the changes only after commit. Its writes (changed rows, audit and outbox rows,
+ * the record of the message it applies) go out together at its end: on PostgreSQL as one statement
+ * (src/db/write-batch.ts).
  */
 import { IllegalTransitionError } from '../../errors/app-errors.js';
 import { StatusTransition, TransitionSource, TransitionSubject } from '../audit/status-transition.entity.js';
@@ -13,8 +15,11 @@ import { OrderStatus, orderMachine, type OrderGuardContext } from '../order/orde
 import { OutboxMessage, OutboxStatus, type OutboxTopic } from '../outbox/outbox-message.entity.js';
 import type { Payment } from '../payment/payment.entity.js';
 import { paymentMachine, type PaymentGuardContext, type PaymentStatus } from '../payment/payment.machine.js';
+import type { DatabaseKind } from '../../config/config.js';
 import type { Em } from '../../db/orm.js';
-import { insertRows } from '../../db/row-statements.js';
+import { withDeferredUpdates } from '../../db/plain-updates.js';
+import { insertStatement, type Statement } from '../../db/row-statements.js';
+import { LEAD_RESULT, WriteBatch } from '../../db/write-batch.js';
 import type { PaymentStatusChange } from './status-change.js';
 
 /** Why a change happened (invariant 8). */
@@ -33,6 +38,17 @@ export interface Cause {
 /** A cause's `inboxMessageId` when the message is recorded in the same transaction that applies it. */
 export const MESSAGE_RECORDED_HERE = Symbol('the inbox message this transaction records');
 
+/**
+ * The record of the message a transaction applies wrote nothing: a copy of the message was done with first. The
+ * transaction is rolled back.
+ */
+export class MessageDoneByACopy extends Error {
+  constructor() {
+    super('the message was applied by a concurrent copy');
+    this.name = 'MessageDoneByACopy';
+  }
+}
+
 interface Touched {
   order: Order;
   payment: Payment;
@@ -46,11 +62,13 @@ export class LineageTransaction {
   private readonly audits: { row: Partial<Record<keyof StatusTransition & string, unknown>>; cause: Cause }[] = [];
 
   private mappedCart: Cart | undefined;
-  /** The id of the inbox message this transaction records, once recorded. */
-  private recordedMessageId: number | undefined;
+  /** The statement that records the message this transaction applies (see {@link recordMessage}). */
+  private messageRecord: (Statement & { returning: string }) | undefined;
+  private recordedId: number | undefined;
 
   constructor(
     readonly em: Em,
+    private readonly kind: DatabaseKind,
     /** The lineage's cart row, as the claim returned it under the lock. */
     private readonly cartRow: Record<string, unknown>,
     readonly now: Date = new Date(),
@@ -110,9 +128,18 @@ export class LineageTransaction {
     this.touch(order, payment, cause);
   }
 
-  /** The inbox message this transaction applies has been recorded as `id`: its audit rows will name it. */
-  messageRecorded(id: number): void {
-    this.recordedMessageId = id;
+  /**
+   * Records the message this transaction applies with its other writes, by `insert` (which hands back the row's id,
+   * or nothing when a copy of the message was done with first: then the transaction is rolled back with
+   * {@link MessageDoneByACopy}). Causes marked {@link MESSAGE_RECORDED_HERE} name that id.
+   */
+  recordMessage(insert: Statement & { returning: string }): void {
+    this.messageRecord = insert;
+  }
+
+  /** The id of the message recorded by {@link recordMessage}, once the transaction has written it. */
+  get recordedMessageId(): number | undefined {
+    return this.recordedId;
   }
 
   /** Marks an order as changed without a status change (amounts, flags), so subscribers hear of it. */
@@ -131,18 +158,27 @@ export class LineageTransaction {
   }
 
   /**
-   * Writes this transaction's audit rows, in one insert, and the queued side effects that do not exist yet, in
-   * another, which leaves alone those whose key was written before (`on conflict do nothing`). Called by the
-   * TransitionService before commit, so a transaction makes one statement for each however many rows it owes; plain
-   * SQL (src/db/row-statements.ts), since these are on every hot path.
+   * Writes what this transaction owes, together (src/db/write-batch.ts): the record of its message, the rows its
+   * services changed (the unit of work's flush, whose updates by primary key join the batch instead of running;
+   * anything else, such as a new order, it writes at once), its audit rows in one insert, and the side effects whose
+   * key was not written before, in another (`on conflict do nothing`). Called by the TransitionService before commit.
    */
   async writeRecords(): Promise<void> {
+    const batch = new WriteBatch();
+    if (this.messageRecord) batch.lead(this.messageRecord);
+    await withDeferredUpdates(this.em, batch, () => this.em.flush());
     const audits = this.audits.splice(0).map(({ row, cause }) => ({ ...row, inboxMessageId: this.messageIdOf(cause) }));
-    if (audits.length > 0) await insertRows(this.em, StatusTransition, audits);
-    if (this.outbox.size === 0) return;
-    const rows = [...this.outbox].map(([dedupKey, { dueAt, ...row }]) => ({ ...row, dedupKey, status: OutboxStatus.PENDING, attempts: 0, nextAttemptAt: dueAt, createdAt: this.now }));
-    this.outbox.clear();
-    await insertRows(this.em, OutboxMessage, rows, { ignoreConflictOn: 'dedupKey' });
+    if (audits.length > 0) batch.add(insertStatement(this.em, StatusTransition, audits));
+    if (this.outbox.size > 0) {
+      const rows = [...this.outbox].map(([dedupKey, { dueAt, ...row }]) => ({ ...row, dedupKey, status: OutboxStatus.PENDING, attempts: 0, nextAttemptAt: dueAt, createdAt: this.now }));
+      this.outbox.clear();
+      batch.add(insertStatement(this.em, OutboxMessage, rows, { ignoreConflictOn: 'dedupKey' }));
+    }
+    const { lead } = await batch.run(this.em, this.kind);
+    if (this.messageRecord) {
+      if (lead === undefined || lead === null) throw new MessageDoneByACopy();
+      this.recordedId = Number(lead);
+    }
   }
 
   /** The committed view of every order this transaction touched; published after commit. */
@@ -159,10 +195,11 @@ export class LineageTransaction {
     }));
   }
 
-  private messageIdOf(cause: Cause): number | null {
+  /** The audit row's message: LEAD_RESULT (filled in by the batch) for the message this transaction records. */
+  private messageIdOf(cause: Cause): number | null | typeof LEAD_RESULT {
     if (cause.inboxMessageId !== MESSAGE_RECORDED_HERE) return cause.inboxMessageId ?? null;
-    if (this.recordedMessageId === undefined) throw new Error('the transaction applies an inbox message it never recorded');
-    return this.recordedMessageId;
+    if (!this.messageRecord) throw new Error('the transaction applies an inbox message it never recorded');
+    return LEAD_RESULT;
   }
 
   private audit(subject: TransitionSubject, subjectId: string, orderId: string | null, from: string | null, to: string, cause: Cause): void {

@@ -1,8 +1,8 @@
 /**
  * Runs every change to a cart lineage in one database transaction holding the lineage's lock: the cart row, locked
- * with `SELECT ... FOR UPDATE` on PostgreSQL, or on SQLite by bumping its version as the first statement (which takes
- * the database's write lock; retried while another writer holds it); see lineage-rows.ts. After the commit, and
- * only then, the changes are published to subscribers.
+ * with `SELECT ... FOR UPDATE` on PostgreSQL; on SQLite, whose transactions SQLite itself serialises, the work is
+ * run again when another writer holds the database or committed since it read (see lineage-rows.ts). After the
+ * commit, and only then, the changes are published to subscribers.
  */
 import { DeadlockException, OptimisticLockError } from '@mikro-orm/core';
 import type { Logger } from '../../app/logger.js';
@@ -60,7 +60,7 @@ export class TransitionService {
           tx = undefined;
           const cartRow = await this.claim(tem, of);
           if (!cartRow) return NO_LINEAGE;
-          tx = new LineageTransaction(tem, cartRow);
+          tx = new LineageTransaction(tem, this.dbKind, cartRow);
           const result = await work(tx);
           await tx.writeRecords();
           return result;
