@@ -15,7 +15,7 @@ import type { AbstractSqlDriver } from '@mikro-orm/sql';
 import type { Em } from './orm.js';
 import type { Statement } from './row-statements.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a mixin's base takes its driver's own arguments
+// A mixin's base takes its driver's own constructor arguments, whatever they are.
 type DriverClass = new (...args: any[]) => AbstractSqlDriver;
 
 /** What MikroORM's `nativeUpdate` is given. */
