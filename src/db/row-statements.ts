@@ -1,16 +1,12 @@
 /**
- * Plain SQL for the few writes on the hot paths (issue 7): a MikroORM `em.insert` or `nativeUpdate` builds a query
- * through its QueryBuilder, several times the cost of the statement itself on SQLite. These write the same rows with
- * MikroORM's own table and column names, straight through its connection (so values are bound as everywhere else,
- * src/db/bound-parameters.ts, and the statement runs in the caller's transaction when there is one).
+ * Plain SQL for the few writes on the hot paths (issue 7): a MikroORM `em.insert` builds a query through its
+ * QueryBuilder, several times the cost of the statement itself on SQLite. These build the same rows with MikroORM's
+ * own table and column names, to be run straight through its connection (so values are bound as everywhere else,
+ * src/db/bound-parameters.ts, in the caller's transaction when there is one), alone or in a write batch
+ * (write-batch.ts).
  */
 import { JsonType, type EntityMetadata, type EntityName } from '@mikro-orm/core';
 import type { Em } from './orm.js';
-
-/** The result of a statement run for its effect: how many rows it changed. */
-interface RunResult {
-  affectedRows: number;
-}
 
 interface Column {
   column: string;
@@ -95,52 +91,17 @@ export function insertStatement<T extends object>(em: Em, entity: EntityName<T>,
   return { sql, values, returning };
 }
 
-/**
- * Inserts `rows` of `entity` (property names, all rows with the same ones) in one statement. Returns the `returning`
- * property of each row inserted, or nothing.
- */
-export async function insertRows<T extends object>(em: Em, entity: EntityName<T>, rows: readonly Partial<Record<keyof T & string, unknown>>[], options: InsertOptions = {}): Promise<unknown[]> {
-  if (rows.length === 0) return [];
-  const { sql, values, returning } = insertStatement(em, entity, rows, options);
+/** Runs `statement` in `em`'s transaction, if any; returns the rows it hands back (none without `returning`). */
+export async function runStatement(em: Em, { sql, values, returning }: Statement): Promise<Record<string, unknown>[]> {
   const connection = em.getConnection();
-  if (!returning) {
-    await connection.execute(sql, values, 'run', em.getTransactionContext());
-    return [];
-  }
-  const returned = await connection.execute<Record<string, unknown>[]>(sql, values, 'all', em.getTransactionContext());
-  return returned.map((r) => r[returning]);
-}
-
-/**
- * `update table set … where <where>` for `entity`: `set` maps properties to values (or to a raw SQL expression via
- * {@link sqlExpression}); `where` is SQL with `?` and its values. Returns how many rows it changed.
- */
-export async function updateRows<T extends object>(
-  em: Em,
-  entity: EntityName<T>,
-  set: Partial<Record<keyof T & string, unknown>>,
-  where: { sql: string; values: unknown[] },
-): Promise<number> {
-  const m = mapping(em, entity);
-  const q = (id: string) => em.getPlatform().quoteIdentifier(id);
-  const assignments: string[] = [];
-  const values: unknown[] = [];
-  for (const [prop, value] of Object.entries(set)) {
-    const c = columnOf(m, prop);
-    if (value instanceof SqlExpression) {
-      assignments.push(`${q(c.column)} = ${value.sql}`);
-    } else {
-      assignments.push(`${q(c.column)} = ?`);
-      values.push(columnValue(value, c.json));
-    }
-  }
-  const result = await em.getConnection().execute<RunResult>(`update ${q(m.table)} set ${assignments.join(', ')} where ${where.sql}`, [...values, ...where.values], 'run', em.getTransactionContext());
-  return result.affectedRows;
+  if (returning) return connection.execute<Record<string, unknown>[]>(sql, values, 'all', em.getTransactionContext());
+  await connection.execute(sql, values, 'run', em.getTransactionContext());
+  return [];
 }
 
 class SqlExpression {
   constructor(readonly sql: string) {}
 }
 
-/** A value written as SQL (`attempts + 1`), for {@link updateRows}; never from input. */
+/** A value written as SQL (`attempts + 1`), in an upsert's `set`; never from input. */
 export const sqlExpression = (sql: string) => new SqlExpression(sql);

@@ -16,7 +16,7 @@ import type { Logger } from '../../app/logger.js';
 import type { InboxPolicy } from '../../config/config.js';
 import type { EntityWriter } from '../../db/busy-retry.js';
 import { isDatabaseUnavailable } from '../../db/database-errors.js';
-import { insertStatement, mapping, sqlExpression, type Statement } from '../../db/row-statements.js';
+import { insertStatement, mapping, runStatement, sqlExpression, type Statement } from '../../db/row-statements.js';
 import type { Em, Orm } from '../../db/orm.js';
 import { MalformedNotificationError, NotificationOutcome, type GatewayName, type PaymentGateway, type PaymentStateEvent } from '../../gateways/gateway.js';
 import { TransitionSource } from '../audit/status-transition.entity.js';
@@ -245,10 +245,9 @@ export class NotificationInbox {
 
   /** Records a message that was not applied, in a statement of its own. */
   private async settle(message: VerifiedMessage, status: InboxStatus, outcome: NotificationOutcome, reason: string): Promise<InboxReceipt> {
-    const { sql, values, returning } = this.storeStatement(this.orm.em, message, status, reason, new Date());
-    const [row] = await this.writer.run((em) => em.getConnection().execute<Record<string, unknown>[]>(sql, values, 'all'));
+    const [row] = await this.writer.run((em) => runStatement(em, this.storeStatement(em, message, status, reason, new Date())));
     if (!row) return this.duplicate(message);
-    return { outcome, inboxMessageId: Number(row[returning]), detail: reason };
+    return { outcome, inboxMessageId: Number(row.id), detail: reason };
   }
 
   /** The answer to a copy of a message another copy was applied as, while this one was on its way. */
