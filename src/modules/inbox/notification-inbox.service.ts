@@ -26,7 +26,6 @@ import type { LocatedPayment, PaymentStateService } from '../payment/payment-sta
 import { Payment } from '../payment/payment.entity.js';
 import { hasUnstorableCharacters, storableText } from '../shared/storable-text.js';
 import { MESSAGE_RECORDED_HERE, MessageDoneByACopy, type Cause, type LineageTransaction } from '../transition/lineage-transaction.js';
-import { loadOrderWithPayment } from '../transition/lineage-rows.js';
 import { NO_LINEAGE, type TransitionService } from '../transition/transition.service.js';
 import { InboxMessage, InboxStatus } from './inbox-message.entity.js';
 import { keptHeaders } from './kept-headers.js';
@@ -98,7 +97,8 @@ export class NotificationInbox {
       return this.settle(message, InboxStatus.FAILED, NotificationOutcome.FAILED, 'its payment reference cannot be one of ours');
     }
 
-    // The lineage is found by the statement that claims it, and the order with its payment by one more.
+    // The lineage is found by the statement that claims it, and the order with its payment by the same (SQLite) or
+    // one more (PostgreSQL).
     const located: { at: LocatedPayment | null } = { at: null };
     try {
       return await this.apply(message, gateway.name, event, located);
@@ -134,8 +134,7 @@ export class NotificationInbox {
     try {
       applied = await this.transitions.inLineageOf({ gateway, reference: event.reference }, async (tx) => {
         applying = tx;
-        const found = await loadOrderWithPayment(tx.em, { gateway, reference: event.reference });
-        if (!found) throw new Error(`the payment ${event.reference} left its lineage`); // links never change
+        const found = await tx.orderWithPayment();
         located.at = { paymentId: found.payment.id, orderId: found.order.id, cartId: found.order.cartId };
         // The message's id is known once it is recorded, at the transaction's end; the audit rows name it then.
         const cause: Cause = { trigger: 'notification.payment-state', source: TransitionSource.GATEWAY_NOTIFICATION, inboxMessageId: MESSAGE_RECORDED_HERE, detail: event.detail };

@@ -7,7 +7,6 @@ import { ForbiddenError, NotFoundError } from '../../errors/app-errors.js';
 import { TransitionSource } from '../audit/status-transition.entity.js';
 import { Payment } from '../payment/payment.entity.js';
 import { PaymentStatus } from '../payment/payment.machine.js';
-import { loadOrderWithPayment } from '../transition/lineage-rows.js';
 import { NO_LINEAGE, type TransitionService } from '../transition/transition.service.js';
 import { OrderAccess } from '../access/order-access.js';
 import { Order } from './order.entity.js';
@@ -37,9 +36,7 @@ export class RedirectOutcomeService {
   async report(orderId: string, access: OrderAccess, outcome: RedirectOutcome, params: Record<string, string>): Promise<RedirectOutcomeResult> {
     // The lineage is found by the statement that claims it; the order and its payment are read together.
     const result = await this.transitions.inLineageOf({ orderId }, async (tx) => {
-      const found = await loadOrderWithPayment(tx.em, { orderId });
-      if (!found) throw new NotFoundError('Order', orderId);
-      const { order, payment } = found;
+      const { order, payment } = await tx.orderWithPayment();
       // Refused before anything is written; the transaction ends with nothing in it.
       if (!access.mayRead(order)) throw new ForbiddenError('this token does not give access to the order');
       const detail = Object.keys(params).length ? `params ${JSON.stringify(params).slice(0, 500)}` : null;

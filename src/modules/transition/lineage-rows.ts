@@ -1,14 +1,16 @@
 /**
  * The statements that open a lineage and read its order with its payment, written once so the hot paths (a
- * gateway's callback, the shopper's redirect) spend one statement on each (issue 7): the claim finds the lineage by
- * the order or payment it is asked about, in the same statement that locks it, and an order is read together with
- * its payment. Rows are handed to MikroORM's identity map (`em.map`), so later `findOne`s by id cost nothing.
+ * gateway's callback, the shopper's redirect) spend as few as they can (issue 7): the claim finds the lineage by the
+ * order or payment it is asked about, in the same statement that locks it, and an order is read together with its
+ * payment: on PostgreSQL in one statement after the claim, on SQLite in the claim itself. Rows are handed to
+ * MikroORM's identity map (`em.map`), so later `findOne`s by id cost nothing.
  */
 import type { EntityName } from '@mikro-orm/core';
 import { DatabaseKind } from '../../config/config.js';
 import type { Em } from '../../db/orm.js';
 import { mapping } from '../../db/row-statements.js';
 import type { GatewayName } from '../../gateways/gateway.js';
+import { Cart } from '../cart/cart.entity.js';
 import { Order } from '../order/order.entity.js';
 import { Payment } from '../payment/payment.entity.js';
 
@@ -22,17 +24,43 @@ function cartIdOf(of: LineageOf): { sql: string; values: string[] } {
   return { sql: '(select o.cart_id from payments p join orders o on o.id = p.order_id where p.gateway = ? and p.reference = ?)', values: [of.gateway, of.reference] };
 }
 
+/** What a claim read: the lineage's cart row and, when the claim could read them with it, its order's and payment's. */
+export interface Claimed {
+  cartRow: Record<string, unknown>;
+  orderRows?: { order: Record<string, unknown>; payment: Record<string, unknown> };
+}
+
 /**
- * The statement that claims the lineage and hands back its cart row (none when nothing matches). PostgreSQL locks
- * the cart row (`for update`). On SQLite it is a plain read: within one process transactions take turns on the one
- * connection, and between processes SQLite itself serialises them. The read begins the transaction's snapshot, and
- * SQLite lets a transaction write only if nobody committed since its snapshot began (otherwise its first write
- * fails with SQLITE_BUSY_SNAPSHOT, or SQLITE_BUSY while another writer is at work, and the TransitionService runs it
- * again), so what it read is still true when it writes.
+ * Claims the lineage and reads its cart row (null when nothing matches). PostgreSQL locks the cart row (`for
+ * update`). On SQLite it is a plain read: within one process transactions take turns on the one connection, and
+ * between processes SQLite itself serialises them. The read begins the transaction's snapshot, and SQLite lets a
+ * transaction write only if nobody committed since its snapshot began (otherwise its first write fails with
+ * SQLITE_BUSY_SNAPSHOT, or SQLITE_BUSY while another writer is at work, and the TransitionService runs it again), so
+ * what it read is still true when it writes. For the same reason the SQLite claim of an order's or a payment's
+ * lineage reads that order and its payment in the same statement; on PostgreSQL they are read after the lock (see
+ * {@link loadOrderWithPayment}).
  */
-export function claimStatement(kind: DatabaseKind, of: LineageOf): { sql: string; values: string[] } {
+export async function claim(em: Em, kind: DatabaseKind, of: LineageOf): Promise<Claimed | null> {
+  const run = (sql: string, values: string[]) => em.getConnection().execute<Record<string, unknown>[]>(sql, values, 'all', em.getTransactionContext());
+  if (kind === DatabaseKind.SQLITE && !('cartId' in of)) {
+    const c = aliased(em, Cart, 'c');
+    const o = aliased(em, Order, 'o');
+    const p = aliased(em, Payment, 'p');
+    const where = pairWhere(of);
+    const [row] = await run(
+      `select ${[...c.select, ...o.select, ...p.select].join(', ')} from orders o join payments p on p.order_id = o.id join carts c on c.id = o.cart_id where ${where.sql} limit 1`,
+      where.values,
+    );
+    return row ? { cartRow: part(row, c), orderRows: { order: part(row, o), payment: part(row, p) } } : null;
+  }
   const { sql, values } = cartIdOf(of);
-  return { sql: `select * from carts where id = ${sql}${kind === DatabaseKind.POSTGRESQL ? ' for update' : ''}`, values };
+  const [row] = await run(`select * from carts where id = ${sql}${kind === DatabaseKind.POSTGRESQL ? ' for update' : ''}`, values);
+  return row ? { cartRow: row } : null;
+}
+
+/** The condition that picks an order with its payment (aliases `o` and `p`). */
+function pairWhere(of: { orderId: string } | { gateway: GatewayName; reference: string }): { sql: string; values: string[] } {
+  return 'orderId' in of ? { sql: 'o.id = ?', values: [of.orderId] } : { sql: 'p.gateway = ? and p.reference = ?', values: [of.gateway, of.reference] };
 }
 
 /** The columns of a table, as read into one result row beside another table's: `alias.column as alias__column`. */
@@ -69,7 +97,7 @@ function part(row: Record<string, unknown>, { columns }: Aliased): Record<string
  * managed entities of `em`; null when there is no such pair. Call it under the lineage's lock.
  */
 export async function loadOrderWithPayment(em: Em, of: { orderId: string } | { gateway: GatewayName; reference: string }): Promise<{ order: Order; payment: Payment } | null> {
-  const where = 'orderId' in of ? { sql: 'o.id = ?', values: [of.orderId] } : { sql: 'p.gateway = ? and p.reference = ?', values: [of.gateway, of.reference] };
+  const where = pairWhere(of);
   const o = aliased(em, Order, 'o');
   const p = aliased(em, Payment, 'p');
   const rows = await em

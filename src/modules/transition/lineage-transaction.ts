@@ -10,16 +10,17 @@ import { IllegalTransitionError } from '../../errors/app-errors.js';
 import { StatusTransition, TransitionSource, TransitionSubject } from '../audit/status-transition.entity.js';
 import { Cart } from '../cart/cart.entity.js';
 import { cartMachine, type CartStatus } from '../cart/cart.machine.js';
-import type { Order } from '../order/order.entity.js';
+import { Order } from '../order/order.entity.js';
 import { OrderStatus, orderMachine, type OrderGuardContext } from '../order/order.machine.js';
 import { OutboxMessage, OutboxStatus, type OutboxTopic } from '../outbox/outbox-message.entity.js';
-import type { Payment } from '../payment/payment.entity.js';
+import { Payment } from '../payment/payment.entity.js';
 import { paymentMachine, type PaymentGuardContext, type PaymentStatus } from '../payment/payment.machine.js';
 import type { DatabaseKind } from '../../config/config.js';
 import type { Em } from '../../db/orm.js';
 import { withDeferredUpdates } from '../../db/plain-updates.js';
 import { insertStatement, type Statement } from '../../db/row-statements.js';
 import { LEAD_RESULT, WriteBatch } from '../../db/write-batch.js';
+import { loadOrderWithPayment, type Claimed, type LineageOf } from './lineage-rows.js';
 import type { PaymentStatusChange } from './status-change.js';
 
 /** Why a change happened (invariant 8). */
@@ -69,8 +70,10 @@ export class LineageTransaction {
   constructor(
     readonly em: Em,
     private readonly kind: DatabaseKind,
-    /** The lineage's cart row, as the claim returned it under the lock. */
-    private readonly cartRow: Record<string, unknown>,
+    /** What the lineage was opened for (a cart, an order, a payment). */
+    private readonly of: LineageOf,
+    /** What the claim read under the lock (lineage-rows.ts). */
+    private readonly claimed: Claimed,
     readonly now: Date = new Date(),
   ) {}
 
@@ -79,7 +82,21 @@ export class LineageTransaction {
    * order ready never needs it, and hydrating it is a fair share of such a callback's cost.
    */
   get cart(): Cart {
-    return (this.mappedCart ??= this.em.map(Cart, this.cartRow));
+    return (this.mappedCart ??= this.em.map(Cart, this.claimed.cartRow));
+  }
+
+  /**
+   * The order and its payment this lineage was opened for (by the order's id or the payment's reference), managed
+   * by `em`: from the claim's own read where it made one (SQLite), else read now, in one statement.
+   */
+  async orderWithPayment(): Promise<{ order: Order; payment: Payment }> {
+    const of = this.of;
+    if ('cartId' in of) throw new Error('a lineage opened by its cart has no one order to read');
+    const rows = this.claimed.orderRows;
+    const found = rows ? { order: this.em.map(Order, rows.order), payment: this.em.map(Payment, rows.payment) } : await loadOrderWithPayment(this.em, of);
+    // The claim found the lineage by this very order or payment, and links never change.
+    if (!found) throw new Error(`the lineage's ${'orderId' in of ? `order ${of.orderId}` : `payment ${of.reference}`} is gone`);
+    return found;
   }
 
   /** Records a new order and its first payment in their initial statuses. */

@@ -12,7 +12,7 @@ import { isLockContention, isStalePreparedStatement } from '../../db/database-er
 import type { Orm } from '../../db/orm.js';
 import { NotFoundError } from '../../errors/app-errors.js';
 import { LineageTransaction } from './lineage-transaction.js';
-import { claimStatement, type LineageOf } from './lineage-rows.js';
+import { claim, type Claimed, type LineageOf } from './lineage-rows.js';
 import type { StatusChangePublisher } from './status-change.js';
 
 /** What {@link TransitionService.inLineageOf} returns when there is no such lineage. */
@@ -58,9 +58,9 @@ export class TransitionService {
       () =>
         this.orm.em.fork({ clear: true }).transactional(async (tem) => {
           tx = undefined;
-          const cartRow = await this.claim(tem, of);
-          if (!cartRow) return NO_LINEAGE;
-          tx = new LineageTransaction(tem, this.dbKind, cartRow);
+          const claimed = await claim(tem, this.dbKind, of);
+          if (!claimed) return NO_LINEAGE;
+          tx = new LineageTransaction(tem, this.dbKind, of, claimed);
           const result = await work(tx);
           await tx.writeRecords();
           return result;
@@ -70,13 +70,6 @@ export class TransitionService {
     );
     if (tx) this.publishAfterCommit(tx);
     return result;
-  }
-
-  /** Claims the lineage (lineage-rows.ts) and returns its cart's row; null when nothing matched. */
-  private async claim(em: Orm['em'], of: LineageOf): Promise<Record<string, unknown> | null> {
-    const { sql, values } = claimStatement(this.dbKind, of);
-    const [row] = await em.getConnection().execute<Record<string, unknown>[]>(sql, values, 'all', em.getTransactionContext());
-    return row ?? null;
   }
 
   /**
