@@ -119,7 +119,9 @@ export class NotificationInbox {
    */
   private async recordUnapplied(message: VerifiedMessage, error: unknown): Promise<void> {
     const reason = `not applied yet, the database was unavailable (${error instanceof Error ? error.message : String(error)}); the gateway was asked to resend`;
-    await this.settle(message, InboxStatus.RECEIVED, NotificationOutcome.RETRY_LATER, reason).catch((e: unknown) => {
+    // One attempt, not the busy-timeout's retries: the apply has spent that budget already, and the gateway waits.
+    const em = this.orm.em.fork();
+    await runStatement(em, this.storeStatement(em, message, InboxStatus.RECEIVED, reason, new Date())).catch((e: unknown) => {
       this.log.warn({ err: e }, 'could not record a notification the database cut short');
     });
   }

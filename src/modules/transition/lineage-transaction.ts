@@ -30,7 +30,7 @@ export interface Cause {
   source: TransitionSource;
   /**
    * The inbox message that caused it, for gateway notifications; {@link MESSAGE_RECORDED_HERE} for the message
-   * this very transaction records (its id is known only once it is written: see {@link LineageTransaction.messageRecorded}).
+   * this very transaction records (its id is known only once it is written: see {@link LineageTransaction.recordMessage}).
    */
   inboxMessageId?: number | null | typeof MESSAGE_RECORDED_HERE;
   detail?: string | null;
@@ -63,6 +63,7 @@ export class LineageTransaction {
   private readonly audits: { row: Partial<Record<keyof StatusTransition & string, unknown>>; cause: Cause }[] = [];
 
   private mappedCart: Cart | undefined;
+  private pair: Promise<{ order: Order; payment: Payment }> | undefined;
   /** The statement that records the message this transaction applies (see {@link recordMessage}). */
   private messageRecord: (Statement & { returning: string }) | undefined;
   private recordedId: number | undefined;
@@ -89,7 +90,12 @@ export class LineageTransaction {
    * The order and its payment this lineage was opened for (by the order's id or the payment's reference), managed
    * by `em`: from the claim's own read where it made one (SQLite), else read now, in one statement.
    */
-  async orderWithPayment(): Promise<{ order: Order; payment: Payment }> {
+  orderWithPayment(): Promise<{ order: Order; payment: Payment }> {
+    // Read once: mapping the rows again would overwrite what the transaction has changed since.
+    return (this.pair ??= this.readOrderWithPayment());
+  }
+
+  private async readOrderWithPayment(): Promise<{ order: Order; payment: Payment }> {
     const of = this.of;
     if ('cartId' in of) throw new Error('a lineage opened by its cart has no one order to read');
     const rows = this.claimed.orderRows;
