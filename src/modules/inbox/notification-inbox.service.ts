@@ -140,7 +140,7 @@ export class NotificationInbox {
         located.at = { paymentId: found.payment.id, orderId: found.order.id, cartId: found.order.cartId };
         // The message's id is known once it is recorded, at the transaction's end; the audit rows name it then.
         const cause: Cause = { trigger: 'notification.payment-state', source: TransitionSource.GATEWAY_NOTIFICATION, inboxMessageId: MESSAGE_RECORDED_HERE, detail: event.detail };
-        const result = await this.payments.apply(tx, located.at, event, cause);
+        const result = await this.payments.apply(tx, found, event, cause);
         // Recorded only if no copy of this message racing us got there first (each copy applies under the
         // lineage's lock, one after the other); if one did, this transaction's work is rolled back, not doubled.
         tx.recordMessage(this.storeStatement(tx.em, message, result.changed ? InboxStatus.PROCESSED : InboxStatus.IGNORED, result.summary, tx.now));

@@ -4,11 +4,11 @@
  * the wrong amount is flagged, not accepted (invariant 6); a late one revives its order or is voided (invariant 5).
  */
 import type { GatewayName, PaymentStateEvent } from '../../gateways/gateway.js';
-import { Order, OrderFlag } from '../order/order.entity.js';
+import { OrderFlag, type Order } from '../order/order.entity.js';
 import { OrderStatus } from '../order/order.machine.js';
 import { cancelOrder, flag, makeReadyOrFlag, settleRefundedInFull } from '../order/order-lifecycle.js';
 import type { Cause, LineageTransaction } from '../transition/lineage-transaction.js';
-import { Payment } from './payment.entity.js';
+import type { Payment } from './payment.entity.js';
 import { PAID_STATUSES, PaymentStatus, holdsMoney, paymentMachine } from './payment.machine.js';
 
 /** Statuses that end an attempt without money. */
@@ -21,6 +21,12 @@ export interface ApplyResult {
   summary: string;
 }
 
+/** An order with its payment, as the lineage transaction that changes them holds them (managed by its `em`). */
+export interface OrderWithPayment {
+  order: Order;
+  payment: Payment;
+}
+
 export interface LocatedPayment {
   paymentId: string;
   orderId: string;
@@ -31,12 +37,10 @@ export class PaymentStateService {
   constructor(private readonly allowTestMode: (gateway: GatewayName) => boolean) {}
 
   /**
-   * Applies `event` inside the lineage transaction `tx` (the caller holds the lock). What it does not apply it does
+   * Applies `event` to the order and payment `tx` holds (read under its lock). What it does not apply it does
    * not write: a stale, conflicting or refused message leaves no trace but its inbox record (invariant 8).
    */
-  async apply(tx: LineageTransaction, at: LocatedPayment, event: PaymentStateEvent, cause: Cause): Promise<ApplyResult> {
-    const payment = await tx.em.findOneOrFail(Payment, { id: at.paymentId });
-    const order = await tx.em.findOneOrFail(Order, { id: at.orderId });
+  async apply(tx: LineageTransaction, { order, payment }: OrderWithPayment, event: PaymentStateEvent, cause: Cause): Promise<ApplyResult> {
     const ignored = (why: string): ApplyResult => ({ changed: false, summary: `ignored: ${why}` });
 
     if (payment.gatewayPaymentId && payment.gatewayPaymentId !== event.gatewayPaymentId) {
@@ -92,9 +96,7 @@ export class PaymentStateService {
    * the gateway itself says so (cancelled, cart reopened, gift cards released), and the order flagged so the shop
    * hears of it. Returns the record of what happened.
    */
-  async expire(tx: LineageTransaction, at: LocatedPayment, cause: Cause): Promise<ApplyResult> {
-    const payment = await tx.em.findOneOrFail(Payment, { id: at.paymentId });
-    const order = await tx.em.findOneOrFail(Order, { id: at.orderId });
+  async expire(tx: LineageTransaction, { order, payment }: OrderWithPayment, cause: Cause): Promise<ApplyResult> {
     // The gateway's own answer, just asked, is what the expiry rests on: verified, like its other words.
     const refusal = tx.tryTransitionPayment(order, payment, PaymentStatus.EXPIRED, { verified: true }, cause);
     if (refusal) return { changed: false, summary: `not expired: ${refusal}` };

@@ -16,11 +16,11 @@ import type { Orm } from '../../db/orm.js';
 import type { GatewayRegistry } from '../../gateways/gateway-registry.js';
 import { GatewayApiError, type GatewayName, type PaymentStateEvent } from '../../gateways/gateway.js';
 import { TransitionSource } from '../audit/status-transition.entity.js';
-import { Order, OrderFlag } from '../order/order.entity.js';
+import { OrderFlag } from '../order/order.entity.js';
 import { flag } from '../order/order-lifecycle.js';
 import { UndeliverableError, type ExternalHandler } from '../outbox/outbox-handler.js';
 import type { OutboxMessage } from '../outbox/outbox-message.entity.js';
-import type { TransitionService } from '../transition/transition.service.js';
+import { NO_LINEAGE, type TransitionService } from '../transition/transition.service.js';
 import type { PaymentStateService } from './payment-state.service.js';
 import { Payment } from './payment.entity.js';
 import { holdsMoney, PaymentStatus } from './payment.machine.js';
@@ -77,13 +77,13 @@ async function voidPayment(deps: VoidPaymentDeps, row: OutboxMessage): Promise<s
     answer = current;
   }
 
-  const { cartId } = await em.findOneOrFail(Order, { id: payment.orderId }, { fields: ['cartId'] });
   const cause = {
     trigger: VOID_TRIGGER,
     source: TransitionSource.WORKER,
     detail: `${gatewayName}'s answer to the void (outbox row ${row.id}): ${answer.detail}`,
   };
-  const applied = await deps.transitions.inLineage(cartId, (tx) => deps.payments.apply(tx, { paymentId: payment.id, orderId: payment.orderId, cartId }, answer, cause));
+  const applied = await deps.transitions.inLineageOf({ orderId: payment.orderId }, async (tx) => deps.payments.apply(tx, await tx.orderWithPayment(), answer, cause));
+  if (applied === NO_LINEAGE) throw new Error(`the order ${payment.orderId} of payment ${payment.id} is gone`); // orders are never deleted
 
   const said = refusal ? `the cancel was refused (${refusal}); the gateway says ${answer.status}` : `the gateway says ${answer.status}`;
   if (answer.status === PaymentStatus.CANCELLED) return `voided: ${said}; ${applied.summary}`;

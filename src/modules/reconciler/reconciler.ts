@@ -19,7 +19,7 @@ import type { BackgroundJob } from '../../workers/worker-loop.js';
 import { TransitionSource } from '../audit/status-transition.entity.js';
 import { Order } from '../order/order.entity.js';
 import { OrderStatus } from '../order/order.machine.js';
-import type { LocatedPayment, PaymentStateService } from '../payment/payment-state.service.js';
+import type { PaymentStateService } from '../payment/payment-state.service.js';
 import { Payment } from '../payment/payment.entity.js';
 import { holdsMoney } from '../payment/payment.machine.js';
 import { storableText } from '../shared/storable-text.js';
@@ -91,26 +91,25 @@ export class PaymentReconciler implements BackgroundJob {
   private async reconcileClaimed(paymentId: string, claimedUntil: Date): Promise<ReconcileResult> {
     const payment = await this.orm.em.fork().findOneOrFail(Payment, { id: paymentId });
     const { cartId } = await this.orm.em.fork().findOneOrFail(Order, { id: payment.orderId }, { fields: ['cartId'] });
-    const located: LocatedPayment = { paymentId, orderId: payment.orderId, cartId };
     const asked = await this.ask(payment);
     const answer = asked.ok ? (asked.event ? asked.event.detail : 'the gateway does not know this payment (yet)') : `the gateway could not be asked: ${asked.error}`;
 
     return this.transitions.inLineage(cartId, async (tx) => {
       const current = await tx.em.findOneOrFail(Payment, { id: paymentId });
-      const order = await tx.em.findOneOrFail(Order, { id: located.orderId });
+      const order = await tx.em.findOneOrFail(Order, { id: payment.orderId });
       const now = tx.now;
       const cause: Cause = { trigger: 'reconciler.poll', source: TransitionSource.RECONCILER, inboxMessageId: null, detail: storableText(answer, 500) };
       // The gateway's word is applied whatever happened meanwhile (a redirect cancel racing this poll must not make
       // us drop an authorisation: invariant 5); applying it twice changes nothing the second time.
       let outcome = 'nothing to apply';
-      if (asked.ok && asked.event) outcome = (await this.payments.apply(tx, located, asked.event, cause)).summary;
+      if (asked.ok && asked.event) outcome = (await this.payments.apply(tx, { order, payment: current }, asked.event, cause)).summary;
 
       // Our own schedule only moves while our claim stands: another worker took over after our lease, or the order
       // was settled (or resolved by hand) meanwhile, and then it is theirs to decide.
       const ours = current.reconcileAt?.getTime() === claimedUntil.getTime();
       const finalAt = new Date(order.placedAt.getTime() + this.policy.giveUpAfterMs);
       if (ours && asked.ok && now >= finalAt && order.status === OrderStatus.PENDING_PAYMENT && !holdsMoney(current)) {
-        outcome = (await this.payments.expire(tx, located, { ...cause, trigger: 'reconciler.expire' })).summary;
+        outcome = (await this.payments.expire(tx, { order, payment: current }, { ...cause, trigger: 'reconciler.expire' })).summary;
       }
       current.reconcileAttempts += 1;
       current.lastReconciledAt = now;
