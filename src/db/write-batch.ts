@@ -34,10 +34,6 @@ export class WriteBatch {
     this.writes.push(statement);
   }
 
-  get hasLead(): boolean {
-    return this.leadStatement !== undefined;
-  }
-
   /** Runs the batch in `em`'s transaction. On SQLite, when the lead writes no row, nothing after it runs. */
   async run(em: Em, kind: DatabaseKind): Promise<BatchResult> {
     const lead = this.leadStatement;

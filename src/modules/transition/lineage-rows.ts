@@ -41,26 +41,41 @@ export interface Claimed {
  * {@link loadOrderWithPayment}).
  */
 export async function claim(em: Em, kind: DatabaseKind, of: LineageOf): Promise<Claimed | null> {
-  const run = (sql: string, values: string[]) => em.getConnection().execute<Record<string, unknown>[]>(sql, values, 'all', em.getTransactionContext());
   if (kind === DatabaseKind.SQLITE && !('cartId' in of)) {
-    const c = aliased(em, Cart, 'c');
-    const o = aliased(em, Order, 'o');
-    const p = aliased(em, Payment, 'p');
-    const where = pairWhere(of);
-    const [row] = await run(
-      `select ${[...c.select, ...o.select, ...p.select].join(', ')} from orders o join payments p on p.order_id = o.id join carts c on c.id = o.cart_id where ${where.sql} limit 1`,
-      where.values,
-    );
-    return row ? { cartRow: part(row, c), orderRows: { order: part(row, o), payment: part(row, p) } } : null;
+    const rows = await pairRows(em, of, true);
+    return rows ? { cartRow: rows.cart!, orderRows: { order: rows.order, payment: rows.payment } } : null;
   }
   const { sql, values } = cartIdOf(of);
-  const [row] = await run(`select * from carts where id = ${sql}${kind === DatabaseKind.POSTGRESQL ? ' for update' : ''}`, values);
+  const [row] = await em
+    .getConnection()
+    .execute<Record<string, unknown>[]>(`select * from carts where id = ${sql}${kind === DatabaseKind.POSTGRESQL ? ' for update' : ''}`, values, 'all', em.getTransactionContext());
   return row ? { cartRow: row } : null;
 }
 
-/** The condition that picks an order with its payment (aliases `o` and `p`). */
-function pairWhere(of: { orderId: string } | { gateway: GatewayName; reference: string }): { sql: string; values: string[] } {
-  return 'orderId' in of ? { sql: 'o.id = ?', values: [of.orderId] } : { sql: 'p.gateway = ? and p.reference = ?', values: [of.gateway, of.reference] };
+/**
+ * Reads an order's row with its payment's (by the order's id or the payment's gateway reference), and its cart's
+ * too when `withCart`, in one statement; null when there is no such pair.
+ */
+async function pairRows(
+  em: Em,
+  of: { orderId: string } | { gateway: GatewayName; reference: string },
+  withCart: boolean,
+): Promise<{ cart?: Record<string, unknown>; order: Record<string, unknown>; payment: Record<string, unknown> } | null> {
+  const where = 'orderId' in of ? { sql: 'o.id = ?', values: [of.orderId] } : { sql: 'p.gateway = ? and p.reference = ?', values: [of.gateway, of.reference] };
+  const c = withCart ? aliased(em, Cart, 'c') : undefined;
+  const o = aliased(em, Order, 'o');
+  const p = aliased(em, Payment, 'p');
+  const select = [...(c?.select ?? []), ...o.select, ...p.select].join(', ');
+  const [row] = await em
+    .getConnection()
+    .execute<Record<string, unknown>[]>(
+      `select ${select} from orders o join payments p on p.order_id = o.id${c ? ' join carts c on c.id = o.cart_id' : ''} where ${where.sql} limit 1`,
+      where.values,
+      'all',
+      em.getTransactionContext(),
+    );
+  if (!row) return null;
+  return { cart: c && part(row, c), order: part(row, o), payment: part(row, p) };
 }
 
 /** The columns of a table, as read into one result row beside another table's: `alias.column as alias__column`. */
@@ -97,17 +112,6 @@ function part(row: Record<string, unknown>, { columns }: Aliased): Record<string
  * managed entities of `em`; null when there is no such pair. Call it under the lineage's lock.
  */
 export async function loadOrderWithPayment(em: Em, of: { orderId: string } | { gateway: GatewayName; reference: string }): Promise<{ order: Order; payment: Payment } | null> {
-  const where = pairWhere(of);
-  const o = aliased(em, Order, 'o');
-  const p = aliased(em, Payment, 'p');
-  const rows = await em
-    .getConnection()
-    .execute<Record<string, unknown>[]>(
-      `select ${[...o.select, ...p.select].join(', ')} from orders o join payments p on p.order_id = o.id where ${where.sql} limit 1`,
-      where.values,
-      'all',
-      em.getTransactionContext(),
-    );
-  const row = rows[0];
-  return row ? { order: em.map(Order, part(row, o)), payment: em.map(Payment, part(row, p)) } : null;
+  const rows = await pairRows(em, of, false);
+  return rows ? { order: em.map(Order, rows.order), payment: em.map(Payment, rows.payment) } : null;
 }
