@@ -5,7 +5,7 @@
  */
 import { paymentResource, signedCallback, CURRENCY } from './callback-bodies.js';
 import { flowOperations } from './flow-operations.js';
-import { PRODUCTS } from './seed-orders.js';
+import { BENCH_PAYMENT_METHOD, PRODUCTS } from './seed-orders.js';
 import type { StorefrontClient } from './storefront-client.js';
 
 export const FLOW_STEPS = ['createCart', 'addCartLine', 'setCartCustomField', 'checkout', 'redirect', 'callback'] as const;
@@ -32,7 +32,7 @@ export async function placeOrder(client: StorefrontClient, n: number, tag: strin
   await step('setCartCustomField', () => client.gql(OPERATIONS.BenchSetCartCustomField, { cartId: cart.id, key: 'giftNote', value: `Bench flow ${n}` }));
   const { checkout } = await step('checkout', () =>
     client.gql<{ checkout: { accessToken: string; order: { id: string; total: number; payment: { reference: string } } } }>(OPERATIONS.BenchCheckout, {
-      input: { cartId: cart.id, idempotencyKey: `bench-${tag}-${n}`, email: `guest-${tag}-${n}@bench.test` },
+      input: { cartId: cart.id, paymentMethod: BENCH_PAYMENT_METHOD.code, idempotencyKey: `bench-${tag}-${n}`, email: `guest-${tag}-${n}@bench.test` },
     }),
   );
   const placed = { orderId: checkout.order.id, accessToken: checkout.accessToken, reference: checkout.order.payment.reference, total: checkout.order.total };

@@ -19,10 +19,10 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { execute, getIntrospectionQuery, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { bootstrap } from '../src/app/bootstrap.js';
+import { BENCH_PAYMENT_METHOD } from './seed-orders.js';
 import type { Services } from '../src/app/services.js';
 import { DatabaseKind, loadConfig } from '../src/config/config.js';
 import { createScratchDatabase } from '../src/db/scratch-database.js';
-import { GatewayName } from '../src/gateways/gateway.js';
 import type { GraphQLContext } from '../src/graphql/context.type.js';
 import { OperationLimits } from '../src/graphql/operation-limits.js';
 import { buildAppSchema } from '../src/graphql/schema.js';
@@ -59,6 +59,7 @@ function operationsOf(file: string, keep: (name: string) => boolean): { name: st
 
 /** A shop to run the operations against: a catalogue, an open cart, and a placed order with its token. */
 async function seed(services: Services): Promise<{ cartId: string; checkedOutCartId: string; orderId: string; token: string }> {
+  await services.paymentMethods.ensure(BENCH_PAYMENT_METHOD);
   for (const [i, name] of ['Earl Grey', 'Blue mug', 'Teapot'].entries()) {
     await services.products.upsert({ sku: `SKU-${i}`, name, unitPrice: 4_500 + i * 1_000, currency: 'DKK', stockOnHand: 1_000_000 });
   }
@@ -67,7 +68,7 @@ async function seed(services: Services): Promise<{ cartId: string; checkedOutCar
   await services.carts.setCustomField(cart.id, 'giftNote', 'Happy birthday');
   const other = await services.carts.create('DKK');
   await services.carts.addLine(other.id, 'SKU-1', 1);
-  const placed = await services.checkout.checkout({ cartId: other.id, gateway: GatewayName.QUICKPAY, idempotencyKey: 'bench-graphql-1' });
+  const placed = await services.checkout.checkout({ cartId: other.id, paymentMethod: 'card', idempotencyKey: 'bench-graphql-1' });
   return { cartId: cart.id, checkedOutCartId: other.id, orderId: placed.order.id, token: placed.accessToken };
 }
 
@@ -107,13 +108,14 @@ async function main(): Promise<void> {
 
     const variables: Record<string, [Record<string, unknown>, OrderAccess]> = {
       DemoProducts: [{}, anonymous],
+      DemoPaymentMethods: [{}, anonymous],
       DemoCart: [{ id: shop.cartId }, anonymous],
       DemoCreateCart: [{ currency: 'DKK' }, anonymous],
       DemoAddCartLine: [{ cartId: shop.cartId, sku: 'SKU-0' }, anonymous],
       DemoSetCartLine: [{ cartId: shop.cartId, sku: 'SKU-2', quantity: 1 }, anonymous],
       DemoSetCartCustomField: [{ cartId: shop.cartId, key: 'giftNote', value: 'Happy birthday' }, anonymous],
       // A replay of the same attempt: answered from the order already placed.
-      DemoCheckout: [{ input: { cartId: shop.checkedOutCartId, idempotencyKey: 'bench-graphql-1' } }, anonymous],
+      DemoCheckout: [{ input: { cartId: shop.checkedOutCartId, paymentMethod: BENCH_PAYMENT_METHOD.code, idempotencyKey: 'bench-graphql-1' } }, anonymous],
       DemoOrder: [{ id: shop.orderId }, shopper],
       DemoReportRedirectOutcome: [{ orderId: shop.orderId, outcome: 'SUCCESS', params: [{ key: 'qp_status', value: '20000' }] }, shopper],
       Order: [{ id: shop.orderId }, admin],

@@ -2,8 +2,8 @@
  * Fills a running service with orders waiting for payment, through its own services (catalogue, cart, checkout),
  * so the rows the callbacks hit are exactly what a real shop would have.
  */
-import type { Services } from '../src/app/services.js';
 import { GatewayName } from '../src/gateways/gateway.js';
+import type { Services } from '../src/app/services.js';
 import { CURRENCY, type BenchPayment } from './callback-bodies.js';
 
 /** A seeded order: its payment, and what its confirmation page needs to watch it. */
@@ -18,7 +18,11 @@ export const PRODUCTS = 20;
 const PARALLEL = 8;
 
 /** The bench catalogue (see {@link PRODUCTS}), through the catalogue service. */
+/** What the benches check out with. */
+export const BENCH_PAYMENT_METHOD = { code: 'card', name: 'Card', gateway: GatewayName.QUICKPAY } as const;
+
 export async function seedProducts(services: Services): Promise<void> {
+  await services.paymentMethods.ensure(BENCH_PAYMENT_METHOD);
   for (let i = 0; i < PRODUCTS; i++) {
     await services.products.upsert({ sku: `BENCH-${i}`, name: `Bench product ${i}`, unitPrice: 4_900 + i * 1_250, currency: CURRENCY, stockOnHand: 1_000_000 });
   }
@@ -38,7 +42,7 @@ export async function seedOrders(services: Services, count: number, budgetMs = I
     for (let i = next++; i < count && performance.now() < deadline; i = next++) {
       const cart = await services.carts.create(CURRENCY);
       await services.carts.addLine(cart.id, `BENCH-${i % PRODUCTS}`, 1 + (i % 3));
-      const placed = await services.checkout.checkout({ cartId: cart.id, gateway: GatewayName.QUICKPAY, idempotencyKey: `bench-checkout-${i}` });
+      const placed = await services.checkout.checkout({ cartId: cart.id, paymentMethod: 'card', idempotencyKey: `bench-checkout-${i}` });
       payments[i] = { reference: placed.payment.reference, amount: placed.order.total, orderId: placed.order.id, accessToken: placed.order.accessToken };
     }
   };

@@ -10,7 +10,6 @@ import { openDatabase } from '../db/orm.js';
 import type { GatewayRegistry } from '../gateways/gateway-registry.js';
 import { buildAppSchema } from '../graphql/schema.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
-import { validateAllowList } from '../modules/inbox/source-allow-list.js';
 import { LiveStatusBus } from '../modules/live/live-status.bus.js';
 import { startWorkers, type RunningWorkers } from '../workers/workers.js';
 import { createLogger, type Logger } from './logger.js';
@@ -39,7 +38,6 @@ export interface BootstrapOptions {
 }
 
 export async function bootstrap(config: AppConfig, options: BootstrapOptions = {}): Promise<RunningService> {
-  validateAllowList(config.quickpay.allowedSources);
   const log = options.logger ?? createLogger(config.logLevel);
   const orm = await openDatabase(config.database, { migrate: true });
   let live: LiveStatusBus;

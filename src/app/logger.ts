@@ -4,6 +4,7 @@
  * console.
  */
 import { pino, type Logger } from 'pino';
+import { GATEWAY_MODULES } from '../gateways/gateway-catalogue.js';
 
 export type { Logger };
 
@@ -12,7 +13,8 @@ const REDACTED = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["proxy-authorization"]',
-  'req.headers["quickpay-checksum-sha256"]',
+  // Each gateway's signature headers.
+  ...GATEWAY_MODULES.flatMap((m) => m.secretHeaders.map((h) => `req.headers["${h}"]`)),
 ];
 
 export function createLogger(level: string): Logger {

@@ -7,7 +7,6 @@ import { DATABASE_TIMEOUT_DEFAULTS, DatabaseKind, type AppConfig } from '../conf
 import { EntityWriter } from '../db/busy-retry.js';
 import type { Orm } from '../db/orm.js';
 import { GatewayRegistry } from '../gateways/gateway-registry.js';
-import { GatewayName } from '../gateways/gateway.js';
 import { createMailer, type Mailer } from '../mail/mailer.js';
 import { CartService } from '../modules/cart/cart.service.js';
 import { ProductService } from '../modules/catalogue/product.service.js';
@@ -22,6 +21,7 @@ import { OrderSearch } from '../modules/order/order-search.js';
 import { OutboxAdminService } from '../modules/outbox/outbox-admin.service.js';
 import { RedirectOutcomeService } from '../modules/order/redirect-outcome.service.js';
 import { PaymentStateService } from '../modules/payment/payment-state.service.js';
+import { PaymentMethodService } from '../modules/payment-method/payment-method.service.js';
 import { PendingPaymentsService } from '../modules/reconciler/pending-payments.service.js';
 import { PaymentReconciler } from '../modules/reconciler/reconciler.js';
 import { PromotionService } from '../modules/promotions/promotion.service.js';
@@ -43,6 +43,7 @@ export interface Services {
   products: ProductService;
   promotions: PromotionService;
   carts: CartService;
+  paymentMethods: PaymentMethodService;
   checkout: CheckoutService;
   redirects: RedirectOutcomeService;
   orderQueries: OrderQueryService;
@@ -67,8 +68,9 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
   const writer = new EntityWriter(orm, busyTimeoutMs);
   const transitions = new TransitionService(orm, config.database.kind, live, log.child({ component: 'transitions' }), busyTimeoutMs);
   const liveCheck = live.healthCheck();
-  const allowTestMode = (g: GatewayName) => (g === GatewayName.QUICKPAY ? config.quickpay.allowTestMode : false);
-  const payments = new PaymentStateService(allowTestMode);
+  const payments = new PaymentStateService();
+  const lockMode = isPg ? LockMode.PESSIMISTIC_WRITE : undefined;
+  const paymentMethods = new PaymentMethodService(orm, writer, gateways, lockMode);
   // It reads and tries every mail template, so a broken one stops the start before anything runs.
   const mailer = createMailer(config.mail, log.child({ component: 'mail' }));
   const reconciler = new PaymentReconciler(orm, config.database.kind, transitions, payments, gateways, config.reconciler, busyTimeoutMs, log.child({ component: 'reconciler' }));
@@ -87,8 +89,9 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
     products: new ProductService(orm, writer),
     promotions: new PromotionService(orm, writer),
     carts: new CartService(orm, writer, transitions),
-    checkout: new CheckoutService(config, transitions, gateways, isPg ? LockMode.PESSIMISTIC_WRITE : undefined),
-    redirects: new RedirectOutcomeService(transitions, config.quickpay.allowTestMode),
+    paymentMethods,
+    checkout: new CheckoutService(config, transitions, gateways, paymentMethods, writer, lockMode),
+    redirects: new RedirectOutcomeService(transitions, gateways, payments),
     orderQueries: new OrderQueryService(orm),
     orderSearch: new OrderSearch(orm),
     payments,

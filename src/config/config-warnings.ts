@@ -3,26 +3,19 @@
  * not errors: `npm start` with nothing set must still start, so a newcomer can try the API and the README's
  * walkthrough).
  */
+import { GATEWAY_MODULES } from '../gateways/gateway-catalogue.js';
 import type { AppConfig } from './config.js';
 
 const LOCAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)$/i;
 
 export function configurationWarnings(config: AppConfig): string[] {
   const warnings: string[] = [];
-  const qp = config.quickpay;
   if (!config.adminApiKey) {
     warnings.push('ADMIN_API_KEY is not set: the back office (catalogue, coupons, gift cards, order lists, inbox) is disabled.');
   }
-  if (!qp.privateKey) {
-    warnings.push('QUICKPAY_PRIVATE_KEY is not set: every QuickPay callback is refused (401), so no order can become ready.');
-  }
-  const missing = [
-    ['QUICKPAY_MERCHANT_ID', qp.merchantId],
-    ['QUICKPAY_AGREEMENT_ID', qp.agreementId],
-    ['QUICKPAY_API_KEY', qp.apiKey],
-  ].filter(([, v]) => !v).map(([k]) => k);
-  if (missing.length) {
-    warnings.push(`${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set: checkout still answers, but ${qp.paymentWindowUrl} will refuse its payment form, and the QuickPay API cannot be asked about payments.`);
+  for (const m of GATEWAY_MODULES) warnings.push(...m.warnings(config.gateways.get(m.name) ?? null));
+  if (!GATEWAY_MODULES.some((m) => config.gateways.has(m.name))) {
+    warnings.push('No payment gateway is configured: checkout is refused (GATEWAY_NOT_CONFIGURED) until one is.');
   }
   if (!config.storefrontReturnUrlConfigured) {
     warnings.push(`STOREFRONT_RETURN_URL is not set: shoppers come back to the placeholder page ${config.publicBaseUrl}/return; point it at your storefront's confirmation page.`);
@@ -43,7 +36,7 @@ export function configurationWarnings(config: AppConfig): string[] {
     warnings.push('SHOP_ADMIN_EMAIL is not set: the shop is not e-mailed about flagged orders (amount mismatch, out of stock, …) or missing payment callbacks.');
   }
   if (LOCAL_HOST.test(new URL(config.publicBaseUrl).hostname)) {
-    warnings.push(`PUBLIC_BASE_URL is ${config.publicBaseUrl}: a gateway on the internet cannot reach the callback URL ${config.publicBaseUrl}/callbacks/quickpay there.`);
+    warnings.push(`PUBLIC_BASE_URL is ${config.publicBaseUrl}: a gateway on the internet cannot reach the callback URLs (${config.publicBaseUrl}/callbacks/…) there.`);
   }
   return warnings;
 }

@@ -5,7 +5,10 @@
 import { resolve } from 'node:path';
 import parseMs from 'ms';
 import { z } from 'zod';
+import { GATEWAY_MODULES } from '../gateways/gateway-catalogue.js';
+import type { GatewayName } from '../gateways/gateway.js';
 import { emailAddressProblem } from '../modules/shared/email-address.js';
+import { csv } from './env-values.js';
 
 /** Which database a `DATABASE_URL` selects. */
 export enum DatabaseKind {
@@ -185,23 +188,6 @@ export interface ShopWebhookConfig {
   readonly answerKeepBytes: number;
 }
 
-export interface QuickPayConfig {
-  readonly merchantId: string;
-  readonly agreementId: string;
-  /** Payment window / API user key: signs the payment window form and authenticates status API calls. */
-  readonly apiKey: string;
-  /** Account private key: verifies callbacks. Never the API key. */
-  readonly privateKey: string;
-  /** Where the storefront posts the payment window form. */
-  readonly paymentWindowUrl: string;
-  /** Base URL of the QuickPay REST API (status, capture, refund, cancel). */
-  readonly apiUrl: string;
-  /** Seed 003: accept payments made with test cards. Off in production; a test payment is then flagged, never made ready. */
-  readonly allowTestMode: boolean;
-  /** Source addresses allowed to post callbacks (CIDR or single addresses); empty allows any. */
-  readonly allowedSources: readonly string[];
-}
-
 /**
  * How e-mail goes out (the confirmation to the customer, the shop's alerts). See docs/DESIGN.md, "E-mail".
  */
@@ -274,18 +260,9 @@ export interface AppConfig {
   readonly reconciler: ReconcilerPolicy;
   readonly shopWebhook: ShopWebhookConfig;
   readonly mail: MailConfig;
-  readonly quickpay: QuickPayConfig;
+  /** Each configured gateway's own settings, by gateway; a gateway that is not configured is absent (not offered). */
+  readonly gateways: ReadonlyMap<GatewayName, unknown>;
 }
-
-const csv = z
-  .string()
-  .optional()
-  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-
-const flag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
-  .optional()
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /** A whole number of `unit` (ms, bytes…) from `min` to `max`, with a default. */
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
@@ -416,14 +393,6 @@ const EnvSchema = z.object({
   SHOP_ADMIN_EMAIL: csv,
   MAIL_LOCALE: z.string().min(1).default('en'),
   MAIL_TIME_ZONE: z.string().min(1).default('UTC'),
-  QUICKPAY_MERCHANT_ID: z.string().default(''),
-  QUICKPAY_AGREEMENT_ID: z.string().default(''),
-  QUICKPAY_API_KEY: z.string().default(''),
-  QUICKPAY_PRIVATE_KEY: z.string().default(''),
-  QUICKPAY_PAYMENT_WINDOW_URL: z.string().url().default('https://payment.quickpay.net'),
-  QUICKPAY_API_URL: z.string().url().default('https://api.quickpay.net'),
-  QUICKPAY_ALLOW_TEST_MODE: flag,
-  QUICKPAY_ALLOWED_SOURCES: csv,
 });
 
 /** Milliseconds of a duration like `15m`; undefined when it is not one (or is not positive). */
@@ -549,17 +518,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       answerKeepBytes: e.SHOP_WEBHOOK_ANSWER_KEEP,
     }),
     mail,
-    quickpay: Object.freeze({
-      merchantId: e.QUICKPAY_MERCHANT_ID,
-      agreementId: e.QUICKPAY_AGREEMENT_ID,
-      apiKey: e.QUICKPAY_API_KEY,
-      privateKey: e.QUICKPAY_PRIVATE_KEY,
-      paymentWindowUrl: e.QUICKPAY_PAYMENT_WINDOW_URL.replace(/\/+$/, ''),
-      apiUrl: e.QUICKPAY_API_URL.replace(/\/+$/, ''),
-      allowTestMode: e.QUICKPAY_ALLOW_TEST_MODE,
-      allowedSources: Object.freeze(e.QUICKPAY_ALLOWED_SOURCES),
-    }),
+    gateways: gatewayConfigs({ ...env, ...overrides }),
   });
+}
+
+/**
+ * Each configured gateway's settings, read from the environment by the gateway's own module (its variables are
+ * its own: QUICKPAY_…); a gateway that is not configured is left out.
+ */
+function gatewayConfigs(env: Record<string, string | undefined>): ReadonlyMap<GatewayName, unknown> {
+  const configured = new Map<GatewayName, unknown>();
+  const problems: string[] = [];
+  for (const m of GATEWAY_MODULES) {
+    const read = m.readConfig(env);
+    problems.push(...read.problems);
+    if (read.config) configured.set(m.name, Object.freeze(read.config));
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return configured;
 }
 
 /** `Name <address>` or a bare address: the parts, or undefined when it is neither. */

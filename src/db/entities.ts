@@ -5,6 +5,7 @@ import { GiftCardSchema } from '../modules/promotions/gift-card.entity.js';
 import { CartSchema } from '../modules/cart/cart.entity.js';
 import { OrderSchema } from '../modules/order/order.entity.js';
 import { PaymentSchema } from '../modules/payment/payment.entity.js';
+import { PaymentMethodSchema } from '../modules/payment-method/payment-method.entity.js';
 import { StatusTransitionSchema } from '../modules/audit/status-transition.entity.js';
 import { InboxMessageSchema } from '../modules/inbox/inbox-message.entity.js';
 import { OutboxMessageSchema } from '../modules/outbox/outbox-message.entity.js';
@@ -19,6 +20,7 @@ export const entities = [
   CartSchema,
   OrderSchema,
   PaymentSchema,
+  PaymentMethodSchema,
   StatusTransitionSchema,
   InboxMessageSchema,
   OutboxMessageSchema,

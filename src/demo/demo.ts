@@ -9,6 +9,7 @@ import { bootstrap, type RunningService } from '../app/bootstrap.js';
 import { loadConfig } from '../config/config.js';
 import type { ProductInput } from '../modules/catalogue/product.service.js';
 import { NotFoundError } from '../errors/app-errors.js';
+import { GatewayName } from '../gateways/gateway.js';
 import { startQuickPaySimulator, type QuickPaySimulator } from '../simulator/quickpay-simulator.js';
 import { mailboxRoutes, startDemoMailbox, type DemoMailbox } from './demo-mailbox.js';
 import { storefrontRoutes } from './storefront.routes.js';
@@ -109,8 +110,6 @@ export async function startDemo(env: Record<string, string | undefined> = proces
       QUICKPAY_PRIVATE_KEY: DEMO_KEYS.privateKey,
       QUICKPAY_PAYMENT_WINDOW_URL: simulator.url,
       QUICKPAY_API_URL: simulator.url,
-      // The simulator's cards are test cards: without this every demo payment would be refused as a test payment.
-      QUICKPAY_ALLOW_TEST_MODE: 'true',
       // The simulator posts callbacks from this machine; any allow-list from the environment would refuse them.
       QUICKPAY_ALLOWED_SOURCES: '',
       // QuickPay's hours, shrunk to seconds so a dropped callback visibly ends READY through the reconciler.
@@ -131,6 +130,8 @@ export async function startDemo(env: Record<string, string | undefined> = proces
       },
     });
     await seedCatalogue(service);
+    // The simulator's cards are test cards: a method that refused them would flag every demo payment.
+    for (const method of DEMO_PAYMENT_METHODS) await service.services.paymentMethods.ensure(method);
   } catch (err) {
     await service?.close();
     await mailbox?.close();
@@ -166,6 +167,9 @@ export async function startDemo(env: Record<string, string | undefined> = proces
       })()),
   };
 }
+
+/** How the demo shop lets shoppers pay (created on start when missing; the back office may change them). */
+export const DEMO_PAYMENT_METHODS = [{ code: 'card', name: 'Card (QuickPay simulator)', gateway: GatewayName.QUICKPAY, testCardsAllowed: true }] as const;
 
 /** Creates the products that are missing; existing ones (and their stock) are left alone. */
 export async function seedCatalogue(service: RunningService, catalogue: readonly ProductInput[] = DEMO_CATALOGUE): Promise<void> {

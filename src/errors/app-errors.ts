@@ -14,6 +14,8 @@ export enum ErrorCode {
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   /** A limit of the service's own (a setting such as WS_MAX_SUBSCRIPTIONS) refused the request; the caller may retry within it. */
   LIMIT_EXCEEDED = 'LIMIT_EXCEEDED',
+  /** The payment method's gateway is not configured on this service: nothing can be paid there. */
+  GATEWAY_NOT_CONFIGURED = 'GATEWAY_NOT_CONFIGURED',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -89,4 +91,11 @@ export class LimitExceededError extends AppError {
 
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
+}
+
+export class GatewayNotConfiguredAppError extends AppError {
+  readonly code = ErrorCode.GATEWAY_NOT_CONFIGURED;
+  constructor(gateway: string, details?: Record<string, unknown>) {
+    super(`the ${gateway} gateway is not configured on this service`, ErrorCode.GATEWAY_NOT_CONFIGURED, { gateway, ...details });
+  }
 }

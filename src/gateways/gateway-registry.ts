@@ -1,8 +1,8 @@
+/** The gateways configured on this service, by name: only these are offered at checkout and take callbacks. */
 import type { AppConfig } from '../config/config.js';
-import { GatewayName, type PaymentGateway } from './gateway.js';
-import { QuickPayGateway } from './quickpay/quickpay.adapter.js';
+import { GATEWAY_MODULES } from './gateway-catalogue.js';
+import { GatewayNotConfiguredError, type GatewayName, type PaymentGateway } from './gateway.js';
 
-/** The configured gateways, by name. */
 export class GatewayRegistry {
   private readonly gateways = new Map<GatewayName, PaymentGateway>();
 
@@ -10,18 +10,34 @@ export class GatewayRegistry {
     for (const g of gateways) this.gateways.set(g.name, g);
   }
 
-  static fromConfig(config: AppConfig): GatewayRegistry {
-    return new GatewayRegistry([new QuickPayGateway(config.quickpay)]);
+  /** Each gateway of the catalogue whose configuration section is complete enough to take payments. */
+  static fromConfig(config: AppConfig, fetchImpl?: typeof fetch): GatewayRegistry {
+    return new GatewayRegistry(
+      GATEWAY_MODULES.filter((m) => config.gateways.has(m.name)).map((m) => m.create(config.gateways.get(m.name), fetchImpl)),
+    );
   }
 
+  /** The gateway, or GatewayNotConfiguredError when this service does not speak to it. */
   get(name: GatewayName): PaymentGateway {
     const g = this.gateways.get(name);
-    if (!g) throw new Error(`gateway ${name} is not configured`);
+    if (!g) throw new GatewayNotConfiguredError(name);
     return g;
+  }
+
+  has(name: GatewayName): boolean {
+    return this.gateways.has(name);
   }
 
   /** Looks a gateway up by its URL slug (`quickpay`), for the callback bridge. */
   bySlug(slug: string): PaymentGateway | undefined {
-    return [...this.gateways.values()].find((g) => g.name.toLowerCase() === slug.toLowerCase());
+    const m = GATEWAY_MODULES.find((x) => x.slug === slug.toLowerCase());
+    return m ? this.gateways.get(m.name) : undefined;
   }
+}
+
+/** The URL slug of a gateway (`/callbacks/<slug>`). */
+export function gatewaySlug(name: GatewayName): string {
+  const m = GATEWAY_MODULES.find((x) => x.name === name);
+  if (!m) throw new GatewayNotConfiguredError(name);
+  return m.slug;
 }

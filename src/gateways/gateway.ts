@@ -16,17 +16,72 @@ export interface PaymentRedirect {
   fields: Record<string, string>;
 }
 
-export interface PaymentRequestInput {
-  /** Our reference for the payment, unique per gateway. */
+/** How a payment method draws the money (seed 003): one authorisation, or a subscription charged again later. */
+export enum DrawMethod {
+  AUTHORIZE = 'AUTHORIZE',
+  SUBSCRIPTION = 'SUBSCRIPTION',
+}
+
+/** What a payment method asks of the gateway's payment window, as the payment keeps it from its checkout. */
+export interface PaymentTerms {
+  drawMethod: DrawMethod;
+  /** Whether the gateway may add its fee to the amount (QuickPay `autofee`). */
+  gatewayFeeAllowed: boolean;
+  /** The card types or methods the window is locked to, in the gateway's own notation (QuickPay `payment_methods`). */
+  lockedTo: string | null;
+}
+
+/**
+ * One payment as its gateway knows it: what the adapter needs to act on it. `gatewayData` is what the adapter asked
+ * us to keep when it created the payment (PayXpert's merchant token, Stripe's client secret): secret, never shown.
+ */
+export interface GatewayPayment {
+  /** Our reference for the payment, unique per gateway (made by the adapter's `newPaymentReference`). */
   reference: string;
+  gatewayPaymentId: string | null;
+  gatewayData: Readonly<Record<string, string>>;
+}
+
+export interface PaymentRequestInput {
+  payment: GatewayPayment;
   amount: number;
   currency: string;
+  terms: PaymentTerms;
   continueUrl: string;
   cancelUrl: string;
   callbackUrl: string;
   language: string;
   description?: string;
-  paymentMethods?: string;
+  /** The same for every attempt to create this payment: a gateway that honours one creates it once. */
+  idempotencyKey: string;
+}
+
+/** What creating a payment at the gateway gave us to keep with it. */
+export interface CreatedPayment {
+  gatewayPaymentId: string | null;
+  /** At most a few short strings (tokens, ids); stored with the payment, never shown. */
+  gatewayData: Record<string, string>;
+}
+
+/** What the adapter may consult to authenticate a notification. */
+export interface NotificationContext {
+  now: Date;
+  /** The payment we keep under `reference` at this gateway (for gateways that authenticate with a stored token). */
+  storedPayment(reference: string): Promise<GatewayPayment | null>;
+}
+
+/** What a shopper's return from the gateway proves. */
+export type ReturnVerification =
+  /** The gateway does not sign its returns (or this one carries no signature): a hint only. */
+  | { kind: 'unsigned' }
+  /** It carries a signature that does not verify. */
+  | { kind: 'forged'; reason: string }
+  /** The gateway's own signed word: applied like a notification. */
+  | { kind: 'verified'; event: PaymentStateEvent };
+
+/** Every operation we ask of a gateway carries its key: a gateway that honours one does the operation once. */
+export interface OperationRequest {
+  idempotencyKey: string;
 }
 
 /**
@@ -105,11 +160,26 @@ export interface PaymentGateway {
   readonly notificationContentTypes: readonly string[];
   /** Source addresses allowed to post notifications (CIDR); empty allows any. */
   readonly allowedSources: readonly string[];
+  /**
+   * True when a notification only says "something happened" and must be confirmed by asking the gateway
+   * (`fetchPaymentStatus`) before it is trusted: the answer, not the notification, is what gets applied.
+   */
+  readonly notificationsNeedConfirmation: boolean;
+
+  /** A new reference for a payment, in the form the gateway accepts. */
+  newPaymentReference(): string;
+
+  /**
+   * Creates the payment at the gateway before the shopper is sent there, for gateways that want it (PayXpert,
+   * Stripe); absent when the payment window creates it. Called outside any transaction, again for a repeated
+   * checkout whose first call did not come back.
+   */
+  createPayment?(input: PaymentRequestInput): Promise<CreatedPayment>;
 
   buildPaymentRequest(input: PaymentRequestInput): PaymentRedirect;
 
   /** Checks the message is the gateway's own; returns the refusal reason, or undefined when authentic. */
-  verifyNotification(rawBody: Buffer, headers: Record<string, string>): string | undefined;
+  verifyNotification(rawBody: Buffer, headers: Record<string, string>, context: NotificationContext): Promise<string | undefined>;
 
   /** Reads a verified notification into the payment's new state; null when it says nothing we act on. */
   parseNotification(rawBody: Buffer, headers: Record<string, string>): PaymentStateEvent | null;
@@ -117,12 +187,23 @@ export interface PaymentGateway {
   /** Best-effort read of the payment reference, for the inbox record of a message that failed verification. */
   peekReference(rawBody: Buffer): string | null;
 
+  /** What the parameters the gateway added to the shopper's return URL prove (a signed return, or nothing). */
+  verifyReturn(params: Record<string, string>, context: NotificationContext): Promise<ReturnVerification>;
+
   answer(outcome: NotificationOutcome): GatewayAnswer;
 
   /** Asks the gateway where a payment stands (the reconciler's question); null when the gateway does not know it. */
-  fetchPaymentStatus(reference: string, gatewayPaymentId: string | null): Promise<PaymentStateEvent | null>;
+  fetchPaymentStatus(payment: GatewayPayment): Promise<PaymentStateEvent | null>;
 
-  capture(gatewayPaymentId: string, amount: number): Promise<PaymentStateEvent>;
-  refund(gatewayPaymentId: string, amount: number): Promise<PaymentStateEvent>;
-  cancel(gatewayPaymentId: string): Promise<PaymentStateEvent>;
+  capture(payment: GatewayPayment, amount: number, request: OperationRequest): Promise<PaymentStateEvent>;
+  refund(payment: GatewayPayment, amount: number, request: OperationRequest): Promise<PaymentStateEvent>;
+  cancel(payment: GatewayPayment, request: OperationRequest): Promise<PaymentStateEvent>;
+}
+
+/** Thrown when a gateway that is not configured here is asked for (checkout with it, say). */
+export class GatewayNotConfiguredError extends Error {
+  constructor(readonly gateway: string) {
+    super(`the ${gateway} gateway is not configured on this service`);
+    this.name = 'GatewayNotConfiguredError';
+  }
 }

@@ -1,6 +1,6 @@
 /** Registers every domain enum with type-graphql once, under its GraphQL name. */
 import { registerEnumType } from 'type-graphql';
-import { GatewayName } from '../gateways/gateway.js';
+import { DrawMethod, GatewayName } from '../gateways/gateway.js';
 import { TransitionSource, TransitionSubject } from '../modules/audit/status-transition.entity.js';
 import { CartStatus } from '../modules/cart/cart.machine.js';
 import { InboxStatus } from '../modules/inbox/inbox-message.entity.js';
@@ -24,3 +24,4 @@ registerEnumType(CouponKind, { name: 'CouponKind' });
 registerEnumType(OrderLineKind, { name: 'OrderLineKind', description: 'A product bought, or a note the shop added (seed 003: a coupon another order used first).' });
 registerEnumType(OutboxStatus, { name: 'OutboxStatus' });
 registerEnumType(OutboxTopic, { name: 'OutboxTopic', description: 'What a side effect does.' });
+registerEnumType(DrawMethod, { name: 'DrawMethod', description: 'How a payment method draws the money: one authorisation, or a subscription charged again later (seed 003).' });

@@ -143,7 +143,7 @@ describe('npm run demo', () => {
       `mutation ($input: CheckoutInputType!) {
         checkout(input: $input) { accessToken order { id } redirect { method url fields { name value } } }
       }`,
-      { input: { cartId: createCart.id, idempotencyKey: 'demo-test-0001', returnUrl, email: 'ada@example.com' } },
+      { input: { cartId: createCart.id, paymentMethod: 'card', idempotencyKey: 'demo-test-0001', returnUrl, email: 'ada@example.com' } },
     );
     assert.equal(checkout.redirect.url, `${demo.urls.simulator}/`);
 

@@ -103,7 +103,9 @@ describe('first run with nothing configured', () => {
     const { service, scratch } = await startLikeNpmStart({}, logLines);
     try {
       const warnings = logLines.join('\n');
-      for (const missing of ['ADMIN_API_KEY', 'QUICKPAY_PRIVATE_KEY', 'QUICKPAY_MERCHANT_ID', 'STOREFRONT_RETURN_URL', 'PUBLIC_BASE_URL', 'SHOP_WEBHOOK_URL', 'SMTP_URL', 'SHOP_ADMIN_EMAIL']) {
+      assert.match(warnings, /QUICKPAY_PRIVATE_KEY is not set: QuickPay is not offered/);
+      assert.match(warnings, /No payment gateway is configured: checkout is refused \(GATEWAY_NOT_CONFIGURED\)/);
+      for (const missing of ['ADMIN_API_KEY', 'QUICKPAY_PRIVATE_KEY', 'STOREFRONT_RETURN_URL', 'PUBLIC_BASE_URL', 'SHOP_WEBHOOK_URL', 'SMTP_URL', 'SHOP_ADMIN_EMAIL']) {
         assert.match(warnings, new RegExp(`${missing}.*(not set|cannot reach)`), missing);
       }
       assert.equal((await fetch(`${service.url}/health/live`)).status, 200);

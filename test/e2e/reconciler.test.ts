@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { DATABASE_TIMEOUT_DEFAULTS } from '../../src/config/config.js';
-import { GatewayName } from '../../src/gateways/gateway.js';
+import { GatewayName, type GatewayPayment } from '../../src/gateways/gateway.js';
 import { TransitionSource } from '../../src/modules/audit/status-transition.entity.js';
 import { OrderFlag } from '../../src/modules/order/order.entity.js';
 import { PaymentReconciler } from '../../src/modules/reconciler/reconciler.js';
@@ -109,10 +109,10 @@ describe(`the reconciler (${process.env.TEST_DATABASE ?? 'sqlite'})`, () => {
     const asked = new Map<string, number>();
     const gateway = svc.services.gateways.get(GatewayName.QUICKPAY);
     const fetchStatus = gateway.fetchPaymentStatus.bind(gateway);
-    t.mock.method(gateway, 'fetchPaymentStatus', async (reference: string, id: string | null) => {
-      asked.set(reference, (asked.get(reference) ?? 0) + 1);
+    t.mock.method(gateway, 'fetchPaymentStatus', async (payment: GatewayPayment) => {
+      asked.set(payment.reference, (asked.get(payment.reference) ?? 0) + 1);
       await sleep(20); // long enough for the other worker to try the same payment meanwhile
-      return fetchStatus(reference, id);
+      return fetchStatus(payment);
     });
     const { orm, config, transitions, payments, gateways, log } = svc.services;
     const other = new PaymentReconciler(orm, config.database.kind, transitions, payments, gateways, { ...config.reconciler, batchSize: 3 }, (config.database.timeouts ?? DATABASE_TIMEOUT_DEFAULTS).busyMs, log ?? pino({ level: 'silent' }));

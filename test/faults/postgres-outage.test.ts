@@ -45,7 +45,7 @@ describe('PostgreSQL stopped and started', () => {
     const code = (r: { errors?: { extensions?: { code?: string } }[] }) => r.errors?.[0]?.extensions?.code;
     assert.equal(code(await svc.gql(CreateCartDocument, { currency: 'DKK' }, null)), 'SERVICE_UNAVAILABLE', 'createCart');
     assert.equal(code(await svc.gql(AddCartLineDocument, { cartId: openCart, sku: 'TEA-EARL', quantity: 1 }, null)), 'SERVICE_UNAVAILABLE', 'addCartLine');
-    assert.equal(code(await svc.gql(CheckoutDocument, { input: { cartId: openCart, idempotencyKey: `key-${openCart}`, gateway: 'QUICKPAY' } }, null)), 'SERVICE_UNAVAILABLE', 'checkout');
+    assert.equal(code(await svc.gql(CheckoutDocument, { input: { cartId: openCart, idempotencyKey: `key-${openCart}`, paymentMethod: 'card' } }, null)), 'SERVICE_UNAVAILABLE', 'checkout');
     assert.equal(code(await svc.gql(ProductsDocument, {})), 'SERVICE_UNAVAILABLE', 'a query');
     const body = paymentResource(placed.order.payment.reference, [{ id: 1, type: 'authorize', amount: placed.order.total }]);
     assert.equal((await postCallback(svc.url, body)).status, 503, 'a callback: resend later');

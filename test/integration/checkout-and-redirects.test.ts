@@ -54,7 +54,7 @@ describe(`checkout and redirect outcomes (${process.env.TEST_DATABASE ?? 'sqlite
     assert.equal(b.order.id, a.order.id);
     assert.equal(b.accessToken, a.accessToken);
     assert.deepEqual(b.redirect, a.redirect);
-    const c = await svc.gql(CheckoutDocument, { input: { cartId, idempotencyKey: 'attempt-two', gateway: 'QUICKPAY' } }, null);
+    const c = await svc.gql(CheckoutDocument, { input: { cartId, idempotencyKey: 'attempt-two', paymentMethod: 'card' } }, null);
     assert.equal(c.errors?.[0].extensions?.code, 'CONFLICT');
     assert.equal((await db.orders(cartId)).length, 1);
   });
@@ -183,8 +183,8 @@ describe(`checkout and redirect outcomes (${process.env.TEST_DATABASE ?? 'sqlite
     assert.equal(await codeOf(svc.gql(g.AddCartLineDocument, { cartId: createCart.id, sku: 'NOPE', quantity: 1 }, null)), 'NOT_FOUND');
     assert.equal(await codeOf(svc.gql(g.AddCartLineDocument, { cartId: createCart.id, sku: 'TEA-EARL', quantity: 0 }, null)), 'BAD_USER_INPUT');
     assert.equal(await codeOf(svc.gql(g.SetCartCustomFieldDocument, { cartId: createCart.id, key: '1bad key', value: 'x' }, null)), 'BAD_USER_INPUT');
-    assert.equal(await codeOf(svc.gql(g.CheckoutDocument, { input: { cartId: createCart.id, idempotencyKey: 'empty-cart-1', gateway: 'QUICKPAY' } }, null)), 'BAD_USER_INPUT');
-    assert.equal(await codeOf(svc.gql(g.CheckoutDocument, { input: { cartId: createCart.id, idempotencyKey: 'x', gateway: 'QUICKPAY' } }, null)), 'BAD_USER_INPUT');
+    assert.equal(await codeOf(svc.gql(g.CheckoutDocument, { input: { cartId: createCart.id, idempotencyKey: 'empty-cart-1', paymentMethod: 'card' } }, null)), 'BAD_USER_INPUT');
+    assert.equal(await codeOf(svc.gql(g.CheckoutDocument, { input: { cartId: createCart.id, idempotencyKey: 'x', paymentMethod: 'card' } }, null)), 'BAD_USER_INPUT');
     assert.equal(await codeOf(svc.gql(g.CartDocument, { id: 'no-such-cart' }, null)), 'NOT_FOUND');
     const { cart } = await svc.gqlOk(g.CartDocument, { id: createCart.id }, null);
     assert.equal(cart.status, 'OPEN');

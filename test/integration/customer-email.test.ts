@@ -51,7 +51,7 @@ describe(`the customer's e-mail address at checkout (${process.env.TEST_DATABASE
     ];
     for (const email of bad) {
       const cartId = await createFilledCart(svc);
-      const result = await svc.gql(CheckoutDocument, { input: { cartId, idempotencyKey: `bad-email-${cartId}`, email } }, null);
+      const result = await svc.gql(CheckoutDocument, { input: { cartId, paymentMethod: 'card', idempotencyKey: `bad-email-${cartId}`, email } }, null);
       assert.equal(result.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', JSON.stringify(email));
       assert.deepEqual(await inspect(svc.services).orders(cartId), [], `no order for ${JSON.stringify(email)}`);
     }

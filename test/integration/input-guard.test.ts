@@ -68,7 +68,7 @@ describe(`strings and lists at the door (${process.env.TEST_DATABASE ?? 'sqlite'
   it("refuses a checkout whose idempotencyKey has a NUL or a lone surrogate, and places no order", async () => {
     const cartId = await createFilledCart(svc);
     for (const [what, text] of Object.entries(UNSTORABLE)) {
-      const result = await svc.gql(CheckoutDocument, { input: { cartId, idempotencyKey: text, gateway: 'QUICKPAY' } }, null);
+      const result = await svc.gql(CheckoutDocument, { input: { cartId, idempotencyKey: text, paymentMethod: 'card' } }, null);
       refusedAsInput(result, 'input.idempotencyKey', `idempotencyKey with a ${what}`);
     }
     assert.deepEqual(await db.orders(cartId), []);

@@ -13,7 +13,7 @@ import { ReportRedirectOutcomeDocument, SetCartCustomFieldDocument } from '../ge
 import { inspect } from '../support/db-inspection.js';
 import { paymentResource, postCallback, type QuickPayOp } from '../support/quickpay-callbacks.js';
 import { checkout, createFilledCart, seedCatalogue, type Checkout } from '../support/shop-fixture.js';
-import { startTestService, type TestService } from '../support/test-service.js';
+import { TEST_PAYMENT_METHOD, startTestService, type TestService } from '../support/test-service.js';
 
 describe(`applying the gateway's word with integrity (${process.env.TEST_DATABASE ?? 'sqlite'})`, () => {
   let svc: TestService;
@@ -22,7 +22,8 @@ describe(`applying the gateway's word with integrity (${process.env.TEST_DATABAS
   before(async () => {
     svc = await startTestService();
     // Test payments not allowed, as in production.
-    strict = await startTestService({ env: { QUICKPAY_ALLOW_TEST_MODE: 'false' } });
+    // A shop whose card method does not allow test cards (seed 003: off outside testing).
+    strict = await startTestService({ paymentMethod: { ...TEST_PAYMENT_METHOD, testCardsAllowed: false } });
     db = inspect(svc.services);
     for (const s of [svc, strict]) await seedCatalogue(s);
   });

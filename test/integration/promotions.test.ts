@@ -42,7 +42,7 @@ describe(`coupons and gift cards (${process.env.TEST_DATABASE ?? 'sqlite'})`, ()
 
     const other = await createFilledCart(svc);
     await svc.gqlOk(ApplyGiftCardDocument, { cartId: other, code: 'GIFT-500' }, null);
-    const refused = await svc.gql(CheckoutDocument, { input: { cartId: other, idempotencyKey: 'other-cart-1', gateway: 'QUICKPAY' } }, null);
+    const refused = await svc.gql(CheckoutDocument, { input: { cartId: other, idempotencyKey: 'other-cart-1', paymentMethod: 'card' } }, null);
     assert.equal(refused.errors?.[0].extensions?.code, 'CONFLICT', 'a locked gift card cannot pay a second order');
 
     await svc.gqlOk(ReportRedirectOutcomeDocument, { orderId: co.order.id, outcome: 'CANCEL' }, co.accessToken);

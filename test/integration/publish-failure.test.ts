@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
-import { GatewayName } from '../../src/gateways/gateway.js';
 import { CheckoutService } from '../../src/modules/order/checkout.service.js';
 import { TransitionService } from '../../src/modules/transition/transition.service.js';
 import { inspect } from '../support/db-inspection.js';
@@ -25,11 +24,11 @@ describe('a failed publish', () => {
     const lines: { level: number; msg: string; orderId?: string }[] = [];
     const log = pino({ level: 'warn' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
     const failing = { publish: () => Promise.reject(new Error('the bus is away')) };
-    const { config, orm, gateways } = svc.services;
+    const { config, orm, gateways, paymentMethods, writer } = svc.services;
     const transitions = new TransitionService(orm, config.database.kind, failing, log, 1000);
-    const checkout = new CheckoutService(config, transitions, gateways, undefined);
+    const checkout = new CheckoutService(config, transitions, gateways, paymentMethods, writer, undefined);
 
-    const { order } = await checkout.checkout({ cartId: await createFilledCart(svc), gateway: GatewayName.QUICKPAY, idempotencyKey: 'publish-fails-1' });
+    const { order } = await checkout.checkout({ cartId: await createFilledCart(svc), paymentMethod: 'card', idempotencyKey: 'publish-fails-1' });
     assert.equal((await inspect(svc.services).order(order.id)).status, 'PENDING_PAYMENT', 'committed');
     for (let i = 0; i < 100 && lines.length === 0; i++) await sleep(10);
     assert.equal(lines.length, 1, JSON.stringify(lines));

@@ -50,13 +50,13 @@ describe('two instances running the workers and the reconciler on one PostgreSQL
       const svc = await startTestService({ databaseKind: DatabaseKind.POSTGRESQL, databaseUrl: db.config.url, env });
       const gateway = svc.services.gateways.get(GatewayName.QUICKPAY);
       const fetchStatus = gateway.fetchPaymentStatus.bind(gateway);
-      gateway.fetchPaymentStatus = async (reference, id) => {
+      gateway.fetchPaymentStatus = async (payment) => {
         const from = performance.now();
         try {
           await sleep(10); // a question takes a while: room for the other instance to ask at the same time
-          return await fetchStatus(reference, id);
+          return await fetchStatus(payment);
         } finally {
-          asked.push({ reference, instance: i, from, to: performance.now() });
+          asked.push({ reference: payment.reference, instance: i, from, to: performance.now() });
         }
       };
       instances.push(svc);

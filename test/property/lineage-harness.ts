@@ -264,7 +264,7 @@ export class Lineage {
         return this.expectingRefusal(async () => {
           const key = cmd.retrySameKey && this.keys > 0 ? `lineage-key-${this.keys}` : `lineage-key-${++this.keys}`;
           const email = cmd.email ? `shopper-${this.keys}@example.com` : null;
-          const result = await this.services.checkout.checkout({ cartId: this.cartId, gateway: GatewayName.QUICKPAY, idempotencyKey: key, email });
+          const result = await this.services.checkout.checkout({ cartId: this.cartId, paymentMethod: 'card', idempotencyKey: key, email });
           const known = this.orders.find((o) => o.id === result.order.id);
           if (known) {
             assert.equal(result.accessToken, known.token, 'an idempotent repeat hands back the same token');

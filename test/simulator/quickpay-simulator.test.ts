@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DrawMethod } from '../../src/gateways/gateway.js';
 import { QuickPayGateway } from '../../src/gateways/quickpay/quickpay.adapter.js';
 import { QuickPayPaymentSchema, toPaymentStateEvent } from '../../src/gateways/quickpay/quickpay.payment.js';
 import { signCallbackBody } from '../../src/gateways/quickpay/quickpay.signing.js';
@@ -305,18 +306,19 @@ test('our QuickPay adapter drives the simulator: window form, callback verificat
     privateKey: PRIVATE_KEY,
     paymentWindowUrl: h.sim.url,
     apiUrl: h.sim.url,
-    allowTestMode: true,
     allowedSources: [],
   });
   const orderId = newOrderId('adapter');
   const redirect = gateway.buildPaymentRequest({
-    reference: orderId,
+    payment: { reference: orderId, gatewayPaymentId: null, gatewayData: {} },
     amount: 5000,
     currency: 'DKK',
+    terms: { drawMethod: DrawMethod.AUTHORIZE, gatewayFeeAllowed: false, lockedTo: null },
     continueUrl: 'http://shop.test/continue',
     cancelUrl: 'http://shop.test/cancel',
     callbackUrl: h.shop.callbackUrl,
     language: 'da',
+    idempotencyKey: `payment:${orderId}`,
   });
   const opened = await postForm(redirect.url, redirect.fields);
   assert.equal(opened.status, 303);
@@ -325,18 +327,20 @@ test('our QuickPay adapter drives the simulator: window form, callback verificat
   const [cb] = await h.shop.waitFor(orderId, 1);
 
   const headers = Object.fromEntries(Object.entries(cb.headers).map(([k, v]) => [k, String(v)]));
-  assert.equal(gateway.verifyNotification(Buffer.from(cb.body), headers), undefined);
+  const context = { now: new Date(), storedPayment: async () => null };
+  assert.equal(await gateway.verifyNotification(Buffer.from(cb.body), headers, context), undefined);
   assert.equal(gateway.parseNotification(Buffer.from(cb.body))?.status, PaymentStatus.AUTHORIZED);
 
-  const byReference = await gateway.fetchPaymentStatus(orderId, null);
+  const byReference = await gateway.fetchPaymentStatus({ reference: orderId, gatewayPaymentId: null, gatewayData: {} });
   assert.equal(byReference?.gatewayPaymentId, String(id));
   assert.equal(byReference?.status, PaymentStatus.AUTHORIZED);
-  assert.equal(await gateway.fetchPaymentStatus('unknown', '1'), null);
+  assert.equal(await gateway.fetchPaymentStatus({ reference: 'unknown', gatewayPaymentId: '1', gatewayData: {} }), null);
 
-  const captured = await gateway.capture(String(id), 5000);
+  const paid = { reference: orderId, gatewayPaymentId: String(id), gatewayData: {} };
+  const captured = await gateway.capture(paid, 5000, { idempotencyKey: 'capture-1' });
   assert.equal(captured.status, PaymentStatus.CAPTURED);
-  const refunded = await gateway.refund(String(id), 2000);
+  const refunded = await gateway.refund(paid, 2000, { idempotencyKey: 'refund-1' });
   assert.equal(refunded.status, PaymentStatus.REFUNDED);
   assert.equal(refunded.amountRefunded, 2000);
-  await assert.rejects(gateway.refund(String(id), 4000), /400/);
+  await assert.rejects(gateway.refund(paid, 4000, { idempotencyKey: 'refund-2' }), /400/);
 });

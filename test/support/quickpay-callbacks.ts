@@ -15,6 +15,8 @@ export interface PaymentResourceOptions {
   gatewayPaymentId?: number;
   currency?: string;
   testMode?: boolean;
+  /** The fee QuickPay added (autofee), in minor units. */
+  fee?: number;
 }
 
 export function paymentResource(reference: string, operations: QuickPayOp[], o: PaymentResourceOptions = {}): string {
@@ -29,7 +31,7 @@ export function paymentResource(reference: string, operations: QuickPayOp[], o: 
     test_mode: o.testMode ?? false,
     metadata: { brand: 'visa', last4: '0008' },
     operations: operations.map((op) => ({ pending: false, qp_status_code: '20000', created_at: new Date(0).toISOString(), ...op })),
-    fee: 0,
+    fee: o.fee ?? 0,
     link: { amount: operations[0]?.amount ?? 0 },
   });
 }

@@ -34,8 +34,11 @@ export async function createFilledCart(svc: TestService, spec: CartSpec = DEFAUL
 
 export type Checkout = CheckoutMutation['checkout'];
 
-/** Checks the cart out; `email` is the customer's address (none by default: no confirmation is owed). */
-export async function checkout(svc: TestService, cartId: string, idempotencyKey = `key-${cartId}`, email?: string): Promise<Checkout> {
-  const { checkout } = await svc.gqlOk(CheckoutDocument, { input: { cartId, idempotencyKey, gateway: 'QUICKPAY', ...(email === undefined ? {} : { email }) } }, null);
+/**
+ * Checks the cart out; `email` is the customer's address (none by default: no confirmation is owed), `paymentMethod`
+ * the code of the method to pay with (the test service's own `card` by default).
+ */
+export async function checkout(svc: TestService, cartId: string, idempotencyKey = `key-${cartId}`, email?: string, paymentMethod = 'card'): Promise<Checkout> {
+  const { checkout } = await svc.gqlOk(CheckoutDocument, { input: { cartId, idempotencyKey, paymentMethod, ...(email === undefined ? {} : { email }) } }, null);
   return checkout;
 }

@@ -9,8 +9,11 @@ import { join } from 'node:path';
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { bootstrap, type RunningService } from '../../src/app/bootstrap.js';
-import { loadConfig, type DatabaseKind } from '../../src/config/config.js';
+import { loadConfig, type AppConfig, type DatabaseKind } from '../../src/config/config.js';
+import type { GatewayRegistry } from '../../src/gateways/gateway-registry.js';
 import { createScratchDatabase } from '../../src/db/scratch-database.js';
+import { GatewayName } from '../../src/gateways/gateway.js';
+import type { PaymentMethodInput } from '../../src/modules/payment-method/payment-method.service.js';
 import { testDatabaseKind } from './test-database.js';
 
 export const TEST_KEYS = {
@@ -34,7 +37,14 @@ export interface GqlResult<R> {
   errors?: { message: string; extensions?: { code?: string } & Record<string, unknown> }[];
 }
 
+/** The payment method every test service offers unless told otherwise: QuickPay, test cards allowed. */
+export const TEST_PAYMENT_METHOD = { code: 'card', name: 'Card', gateway: GatewayName.QUICKPAY, testCardsAllowed: true } as const;
+
 export interface TestServiceOptions {
+  /** The gateways to use instead of the configured ones (a test's own adapter). */
+  gateways?: (config: AppConfig) => GatewayRegistry;
+  /** The payment method to make at start (default TEST_PAYMENT_METHOD); null for none. */
+  paymentMethod?: PaymentMethodInput | null;
   env?: Record<string, string>;
   databaseKind?: DatabaseKind;
   /** Reuse an existing database (several instances on one database); otherwise a scratch one is made. */
@@ -69,7 +79,6 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     QUICKPAY_AGREEMENT_ID: TEST_KEYS.agreementId,
     QUICKPAY_API_KEY: TEST_KEYS.apiKey,
     QUICKPAY_PRIVATE_KEY: TEST_KEYS.privateKey,
-    QUICKPAY_ALLOW_TEST_MODE: 'true',
     // Background delivery of side effects only where a test asks for it (SERVICE_ROLE=all): the others assert
     // what a transition wrote, and must not race a worker acting on it.
     SERVICE_ROLE: 'web',
@@ -78,7 +87,9 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   });
   let running: RunningService;
   try {
-    running = await bootstrap(config);
+    running = await bootstrap(config, options.gateways ? { gateways: options.gateways(config) } : {});
+    // The method the tests check out with; test cards allowed, as a shop allows them while it tests.
+    if (options.paymentMethod !== null) await running.services.paymentMethods.ensure(options.paymentMethod ?? TEST_PAYMENT_METHOD);
   } catch (e) {
     await scratch?.drop();
     rmSync(mailDir, { recursive: true, force: true });

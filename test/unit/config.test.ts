@@ -10,7 +10,8 @@ describe('configuration', () => {
     assert.equal(c.database.kind, DatabaseKind.SQLITE);
     assert.match(c.database.url, /data\/order-reconciler\.sqlite$/);
     assert.equal(c.publicBaseUrl, 'http://localhost:4000');
-    assert.ok(Object.isFrozen(c) && Object.isFrozen(c.quickpay));
+    assert.ok(Object.isFrozen(c));
+    assert.equal(c.gateways.size, 0, 'no gateway is configured by default');
   });
 
   it('selects PostgreSQL by URL scheme', () => {

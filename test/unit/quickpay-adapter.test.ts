@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../../src/config/config.js';
-import { MalformedNotificationError, NotificationOutcome } from '../../src/gateways/gateway.js';
+import { DrawMethod, MalformedNotificationError, NotificationOutcome, type PaymentRequestInput, type PaymentTerms } from '../../src/gateways/gateway.js';
+import { readQuickPayConfig } from '../../src/gateways/quickpay/quickpay.config.js';
 import { QuickPayGateway } from '../../src/gateways/quickpay/quickpay.adapter.js';
 import { toPaymentStateEvent, type QuickPayPayment } from '../../src/gateways/quickpay/quickpay.payment.js';
 import { signCallbackBody, signPaymentWindow, verifyPaymentWindow } from '../../src/gateways/quickpay/quickpay.signing.js';
 import { PaymentStatus } from '../../src/modules/payment/payment.machine.js';
 
-const config = loadConfig({ QUICKPAY_PRIVATE_KEY: 'private', QUICKPAY_API_KEY: 'api', QUICKPAY_MERCHANT_ID: '1', QUICKPAY_AGREEMENT_ID: '2' }).quickpay;
+const config = readQuickPayConfig({ QUICKPAY_PRIVATE_KEY: 'private', QUICKPAY_API_KEY: 'api', QUICKPAY_MERCHANT_ID: '1', QUICKPAY_AGREEMENT_ID: '2' }).config!;
 const gateway = new QuickPayGateway(config);
+const context = { now: new Date(), storedPayment: async () => null };
 
 const op = (id: number, type: string, code: string | null = '20000', amount = 1000, pending = false) => ({ id, type, amount, pending, qp_status_code: code });
 const payment = (operations: ReturnType<typeof op>[], extra: Partial<QuickPayPayment> = {}): QuickPayPayment =>
@@ -49,17 +50,30 @@ describe('QuickPay operations to payment status', () => {
   });
 });
 
+const windowRequest = (terms: Partial<PaymentTerms> = {}): PaymentRequestInput => ({
+  payment: { reference: 'R1', gatewayPaymentId: null, gatewayData: {} },
+  amount: 1000,
+  currency: 'DKK',
+  terms: { drawMethod: DrawMethod.AUTHORIZE, gatewayFeeAllowed: false, lockedTo: null, ...terms },
+  continueUrl: 'https://s/c',
+  cancelUrl: 'https://s/x',
+  callbackUrl: 'https://s/cb',
+  language: 'da',
+  idempotencyKey: 'payment:1',
+});
+
 describe('QuickPay adapter', () => {
   const body = Buffer.from(JSON.stringify(payment([op(1, 'authorize')])));
 
-  it('accepts the checksum of the exact raw body, and refuses any other', () => {
+  it('accepts the checksum of the exact raw body, and refuses any other', async () => {
+    const verify = (b: Buffer, headers: Record<string, string>) => gateway.verifyNotification(b, headers, context);
     const sig = signCallbackBody(body, 'private');
-    assert.equal(gateway.verifyNotification(body, { 'quickpay-checksum-sha256': sig }), undefined);
-    assert.match(gateway.verifyNotification(body, { 'quickpay-checksum-sha256': sig.toUpperCase() }) ?? 'accepted', /accepted/, 'hex case does not matter');
-    assert.match(gateway.verifyNotification(body, { 'quickpay-checksum-sha256': signCallbackBody(body, 'api') })!, /does not match/);
+    assert.equal(await verify(body, { 'quickpay-checksum-sha256': sig }), undefined);
+    assert.match((await verify(body, { 'quickpay-checksum-sha256': sig.toUpperCase() })) ?? 'accepted', /accepted/, 'hex case does not matter');
+    assert.match((await verify(body, { 'quickpay-checksum-sha256': signCallbackBody(body, 'api') }))!, /does not match/);
     const reserialised = Buffer.from(JSON.stringify(JSON.parse(body.toString()), null, 1));
-    assert.match(gateway.verifyNotification(reserialised, { 'quickpay-checksum-sha256': sig })!, /does not match/);
-    assert.match(gateway.verifyNotification(body, {})!, /missing/);
+    assert.match((await verify(reserialised, { 'quickpay-checksum-sha256': sig }))!, /does not match/);
+    assert.match((await verify(body, {}))!, /missing/);
   });
 
   it('refuses bodies that are not a QuickPay payment', () => {
@@ -78,10 +92,43 @@ describe('QuickPay adapter', () => {
   });
 
   it('signs the payment window form with the API key over the sorted values', () => {
-    const req = gateway.buildPaymentRequest({ reference: 'R1', amount: 1000, currency: 'DKK', continueUrl: 'https://s/c', cancelUrl: 'https://s/x', callbackUrl: 'https://s/cb', language: 'da' });
+    const req = gateway.buildPaymentRequest(windowRequest());
     assert.equal(req.method, 'POST');
     assert.ok(verifyPaymentWindow(req.fields, 'api'));
     assert.equal(req.fields.checksum, signPaymentWindow({ ...req.fields }, 'api'));
     assert.ok(!verifyPaymentWindow({ ...req.fields, amount: '1' }, 'api'), 'a changed amount breaks the checksum');
+  });
+
+  it("puts the payment method's terms in the window: autofee, the lock-in list, and type=subscription", () => {
+    const plain = gateway.buildPaymentRequest(windowRequest()).fields;
+    assert.equal(plain.autofee, '0');
+    assert.equal(plain.type, 'payment');
+    assert.equal(plain.payment_methods, undefined);
+    const terms = gateway.buildPaymentRequest(windowRequest({ gatewayFeeAllowed: true, lockedTo: 'visa,mobilepay', drawMethod: DrawMethod.SUBSCRIPTION })).fields;
+    assert.equal(terms.autofee, '1');
+    assert.equal(terms.payment_methods, 'visa,mobilepay');
+    assert.equal(terms.type, 'subscription');
+    assert.ok(verifyPaymentWindow(terms, 'api'), 'signed with them');
+  });
+
+  it('makes references QuickPay accepts: 4-20 alphanumerics, a new one each time', () => {
+    const refs = new Set(Array.from({ length: 200 }, () => gateway.newPaymentReference()));
+    assert.equal(refs.size, 200);
+    for (const r of refs) assert.match(r, /^[A-Za-z0-9]{4,20}$/);
+  });
+});
+
+describe('QuickPay configuration section', () => {
+  it('is off without QUICKPAY_PRIVATE_KEY (not offered), and says so', () => {
+    const off = readQuickPayConfig({ QUICKPAY_API_KEY: 'api' });
+    assert.equal(off.config, null);
+    assert.deepEqual(off.problems, []);
+  });
+
+  it('fails the start on a source allow-list entry that is not an address or range', () => {
+    const bad = readQuickPayConfig({ QUICKPAY_PRIVATE_KEY: 'k', QUICKPAY_ALLOWED_SOURCES: '10.0.0.0/8, 300.1.2.3' });
+    assert.equal(bad.config, null);
+    assert.match(bad.problems.join(), /QUICKPAY_ALLOWED_SOURCES: not an address or CIDR range: 300\.1\.2\.3/);
+    assert.deepEqual(readQuickPayConfig({ QUICKPAY_PRIVATE_KEY: 'k', QUICKPAY_ALLOWED_SOURCES: '10.0.0.0/8,::1' }).config?.allowedSources, ['10.0.0.0/8', '::1']);
   });
 });

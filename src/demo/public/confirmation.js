@@ -68,6 +68,10 @@ function renderSummary(order) {
     }),
   );
   $('order-total').textContent = formatMoney(order.total, order.currency);
+  // The gateway's fee (seed 003), known once the gateway reported the payment.
+  $('fee-row').hidden = $('charged-row').hidden = !(order.fee > 0);
+  $('order-fee').textContent = formatMoney(order.fee, order.currency);
+  $('order-charged').textContent = formatMoney(order.totalWithFee, order.currency);
   const note = order.customFields.find((f) => f.key === 'giftNote')?.value;
   show($('gift-note'), note ? `Gift note: “${note}”` : '');
 }
@@ -133,6 +137,8 @@ function watch(token) {
         if (errors?.length) return fail(describe(errors[0].extensions?.code) ?? errors[0].message);
         logEvent(data.paymentStatusChanged);
         renderStatus(data.paymentStatusChanged);
+        // Paid: the order now carries what the gateway reported (its fee, if it added one).
+        if (data.paymentStatusChanged.orderStatus === 'READY') gql(ORDER, { id: orderId }, token).then(({ order }) => renderSummary(order), () => {});
       },
       error: (e) => {
         const errors = Array.isArray(e) ? e : null;

@@ -7,6 +7,7 @@ const CURRENCY = 'DKK';
 const GIFT_NOTE = 'giftNote';
 const OPS = {
   products: operations.DemoProducts,
+  paymentMethods: operations.DemoPaymentMethods,
   cart: operations.DemoCart,
   createCart: operations.DemoCreateCart,
   addLine: operations.DemoAddCartLine,
@@ -159,7 +160,8 @@ async function checkout(idempotencyKey) {
   const returnUrl = `${window.location.origin}/shop/confirmation.html?order={orderId}&outcome={outcome}`;
   // Optional for the service: without an address the order is placed, and no confirmation is sent.
   const email = $('email').value.trim() || null;
-  const { checkout: result } = await gql(OPS.checkout, { input: { cartId: cart.id, idempotencyKey, returnUrl, email } });
+  const paymentMethod = $('payment-method').value;
+  const { checkout: result } = await gql(OPS.checkout, { input: { cartId: cart.id, paymentMethod, idempotencyKey, returnUrl, email } });
   local.setOrderToken(result.order.id, result.accessToken);
   goToPayment(result.redirect);
   // The browser is leaving; keep the buttons disabled until it has.
@@ -198,8 +200,10 @@ window.addEventListener('pageshow', (event) => {
 });
 
 act(async () => {
-  const [catalogue, saved] = await Promise.all([gql(OPS.products), loadCart()]);
+  const [catalogue, saved, methods] = await Promise.all([gql(OPS.products), loadCart(), gql(OPS.paymentMethods)]);
   products = new Map(catalogue.products.map((p) => [p.sku, p]));
+  // The ways to pay the shop offers, first one chosen.
+  $('payment-method').replaceChildren(...methods.paymentMethods.map((m) => Object.assign(document.createElement('option'), { value: m.code, textContent: m.name })));
   cart = saved;
   $('products-loading').hidden = true;
   $('gift-note').value = noteOf(cart);

@@ -2,22 +2,27 @@
  * QuickPay v10 behind the gateway interface: the payment window form, callback verification and parsing, the
  * answer QuickPay expects (any 2xx stops its hourly resends), and the REST API for status and payment commands.
  */
-import type { QuickPayConfig } from '../../config/config.js';
+import { randomBytes } from 'node:crypto';
 import {
+  DrawMethod,
   GatewayApiError,
   GatewayName,
   MalformedNotificationError,
   NotificationOutcome,
   type GatewayAnswer,
+  type GatewayPayment,
+  type NotificationContext,
+  type OperationRequest,
   type PaymentGateway,
   type PaymentRedirect,
   type PaymentRequestInput,
   type PaymentStateEvent,
+  type ReturnVerification,
 } from '../gateway.js';
+import type { QuickPayConfig } from './quickpay.config.js';
 import { QuickPayPaymentSchema, toPaymentStateEvent } from './quickpay.payment.js';
-import { signPaymentWindow, verifyCallbackChecksum } from './quickpay.signing.js';
+import { CHECKSUM_HEADER, signPaymentWindow, verifyCallbackChecksum } from './quickpay.signing.js';
 
-const CHECKSUM_HEADER = 'quickpay-checksum-sha256';
 /** QuickPay gives up on a request after this long; so do we. */
 const API_TIMEOUT_MS = 10_000; // 10 seconds
 
@@ -41,6 +46,8 @@ export class QuickPayGateway implements PaymentGateway {
   readonly name = GatewayName.QUICKPAY;
   readonly notificationContentTypes = ['application/json'] as const;
   readonly allowedSources: readonly string[];
+  /** A QuickPay callback carries the whole payment resource, signed: it is trusted as it is. */
+  readonly notificationsNeedConfirmation = false;
 
   constructor(
     private readonly config: QuickPayConfig,
@@ -49,12 +56,22 @@ export class QuickPayGateway implements PaymentGateway {
     this.allowedSources = config.allowedSources;
   }
 
+  /** QuickPay wants 4-20 alphanumerics per payment, unique per account: 'R' + 15 random base-36 characters. */
+  newPaymentReference(): string {
+    return 'R' + [...randomBytes(15)].map((b) => (b % 36).toString(36)).join('').toUpperCase();
+  }
+
+  /**
+   * The payment window form. The window creates the payment at QuickPay, so nothing is created before. A
+   * subscription method opens the window with `type=subscription` (the card is kept for recurring charges).
+   */
   buildPaymentRequest(input: PaymentRequestInput): PaymentRedirect {
+    const subscription = input.terms.drawMethod === DrawMethod.SUBSCRIPTION;
     const fields: Record<string, string> = {
       version: 'v10',
       merchant_id: this.config.merchantId,
       agreement_id: this.config.agreementId,
-      order_id: input.reference,
+      order_id: input.payment.reference,
       amount: String(input.amount),
       currency: input.currency,
       continueurl: input.continueUrl,
@@ -62,16 +79,17 @@ export class QuickPayGateway implements PaymentGateway {
       callbackurl: input.callbackUrl,
       language: input.language,
       autocapture: '0',
-      type: 'payment',
+      autofee: input.terms.gatewayFeeAllowed ? '1' : '0',
+      type: subscription ? 'subscription' : 'payment',
     };
-    if (input.paymentMethods) fields.payment_methods = input.paymentMethods;
+    if (input.terms.lockedTo) fields.payment_methods = input.terms.lockedTo;
     if (input.description) fields.description = input.description;
     fields.checksum = signPaymentWindow(fields, this.config.apiKey);
     return { method: 'POST', url: `${this.config.paymentWindowUrl}/`, fields };
   }
 
-  verifyNotification(rawBody: Buffer, headers: Record<string, string>): string | undefined {
-    if (!this.config.privateKey) return 'QUICKPAY_PRIVATE_KEY is not configured';
+  /** The checksum alone proves the body is QuickPay's (no stored token, no clock). */
+  async verifyNotification(rawBody: Buffer, headers: Record<string, string>, _context?: NotificationContext): Promise<string | undefined> {
     const checksum = headers[CHECKSUM_HEADER];
     if (!checksum) return `missing ${CHECKSUM_HEADER} header`;
     return verifyCallbackChecksum(rawBody, checksum, this.config.privateKey) ? undefined : 'checksum does not match the body';
@@ -102,12 +120,17 @@ export class QuickPayGateway implements PaymentGateway {
     }
   }
 
+  /** QuickPay signs nothing it adds to the continue URL: the shopper's return is a hint only. */
+  async verifyReturn(): Promise<ReturnVerification> {
+    return { kind: 'unsigned' };
+  }
+
   answer(outcome: NotificationOutcome): GatewayAnswer {
     const [status, message] = ANSWERS[outcome];
     return { status, contentType: 'application/json', body: JSON.stringify({ status: outcome, message }) };
   }
 
-  async fetchPaymentStatus(reference: string, gatewayPaymentId: string | null): Promise<PaymentStateEvent | null> {
+  async fetchPaymentStatus({ reference, gatewayPaymentId }: GatewayPayment): Promise<PaymentStateEvent | null> {
     if (gatewayPaymentId) {
       const found = await this.request('GET', `/payments/${encodeURIComponent(gatewayPaymentId)}`, undefined, [404]);
       return found === null ? null : this.toEvent(found);
@@ -118,19 +141,21 @@ export class QuickPayGateway implements PaymentGateway {
     return match ? this.toEvent(match) : null;
   }
 
-  async capture(gatewayPaymentId: string, amount: number): Promise<PaymentStateEvent> {
-    return this.command(gatewayPaymentId, 'capture', { amount });
+  // QuickPay takes no idempotency key: the operations ledger is what makes each operation happen once.
+  async capture(payment: GatewayPayment, amount: number, _request: OperationRequest): Promise<PaymentStateEvent> {
+    return this.command(payment, 'capture', { amount });
   }
 
-  async refund(gatewayPaymentId: string, amount: number): Promise<PaymentStateEvent> {
-    return this.command(gatewayPaymentId, 'refund', { amount });
+  async refund(payment: GatewayPayment, amount: number, _request: OperationRequest): Promise<PaymentStateEvent> {
+    return this.command(payment, 'refund', { amount });
   }
 
-  async cancel(gatewayPaymentId: string): Promise<PaymentStateEvent> {
-    return this.command(gatewayPaymentId, 'cancel', {});
+  async cancel(payment: GatewayPayment, _request: OperationRequest): Promise<PaymentStateEvent> {
+    return this.command(payment, 'cancel', {});
   }
 
-  private async command(id: string, op: string, body: Record<string, unknown>): Promise<PaymentStateEvent> {
+  private async command({ gatewayPaymentId: id }: GatewayPayment, op: string, body: Record<string, unknown>): Promise<PaymentStateEvent> {
+    if (!id) throw new GatewayApiError(`QuickPay cannot ${op} a payment it has not reported yet (no QuickPay payment id)`);
     const res = await this.request('POST', `/payments/${encodeURIComponent(id)}/${op}?synchronized`, body);
     const event = this.toEvent(res);
     if (!event) throw new GatewayApiError(`QuickPay ${op} of payment ${id} returned a payment without operations`);

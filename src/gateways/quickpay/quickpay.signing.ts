@@ -4,6 +4,9 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/** The callback's signature header (lower-case, as Node gives headers). */
+export const CHECKSUM_HEADER = 'quickpay-checksum-sha256';
+
 /** Lowercase hex HMAC-SHA256 of the raw callback body, keyed with the account's private key. */
 export function signCallbackBody(rawBody: Buffer | string, privateKey: string): string {
   return createHmac('sha256', privateKey).update(rawBody).digest('hex');

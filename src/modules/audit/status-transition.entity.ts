@@ -16,6 +16,8 @@ export enum TransitionSource {
   STOREFRONT = 'STOREFRONT',
   SHOPPER_REDIRECT = 'SHOPPER_REDIRECT',
   GATEWAY_NOTIFICATION = 'GATEWAY_NOTIFICATION',
+  /** The gateway's signed word, carried by the shopper's return (gateways that sign it, e.g. Lyra). */
+  GATEWAY_RETURN = 'GATEWAY_RETURN',
   RECONCILER = 'RECONCILER',
   BACK_OFFICE = 'BACK_OFFICE',
   /** A background worker delivering a side effect. */

@@ -18,12 +18,19 @@ import type { EntityWriter } from '../../db/busy-retry.js';
 import { isDatabaseUnavailable } from '../../db/database-errors.js';
 import { insertStatement, mapping, runStatement, sqlExpression, type Statement } from '../../db/row-statements.js';
 import type { Em, Orm } from '../../db/orm.js';
-import { MalformedNotificationError, NotificationOutcome, type GatewayName, type PaymentGateway, type PaymentStateEvent } from '../../gateways/gateway.js';
+import {
+  MalformedNotificationError,
+  NotificationOutcome,
+  type GatewayName,
+  type NotificationContext,
+  type PaymentGateway,
+  type PaymentStateEvent,
+} from '../../gateways/gateway.js';
 import { TransitionSource } from '../audit/status-transition.entity.js';
 import { OrderFlag, Order } from '../order/order.entity.js';
 import { flag } from '../order/order-lifecycle.js';
 import type { LocatedPayment, PaymentStateService } from '../payment/payment-state.service.js';
-import { Payment } from '../payment/payment.entity.js';
+import { gatewayPaymentOf, Payment } from '../payment/payment.entity.js';
 import { hasUnstorableCharacters, storableText } from '../shared/storable-text.js';
 import { MESSAGE_RECORDED_HERE, MessageDoneByACopy, type Cause, type LineageTransaction } from '../transition/lineage-transaction.js';
 import { NO_LINEAGE, type TransitionService } from '../transition/transition.service.js';
@@ -79,7 +86,8 @@ export class NotificationInbox {
     if (!gateway.notificationContentTypes.includes(contentType)) {
       return this.reject(n, NotificationOutcome.REJECTED_CONTENT_TYPE, `content type ${contentType || '(none)'} is not ${gateway.notificationContentTypes.join(' or ')}`);
     }
-    const forged = gateway.verifyNotification(rawBody, headers);
+    const context = this.context(gateway.name);
+    const forged = await gateway.verifyNotification(rawBody, headers, context);
     if (forged) return this.reject(n, NotificationOutcome.REJECTED_SIGNATURE, forged);
     let event: PaymentStateEvent | null;
     try {
@@ -96,6 +104,12 @@ export class NotificationInbox {
     if (hasUnstorableCharacters(event.reference) || event.reference.length > REFERENCE_KEEP_CHARS) {
       return this.settle(message, InboxStatus.FAILED, NotificationOutcome.FAILED, 'its payment reference cannot be one of ours');
     }
+    if (gateway.notificationsNeedConfirmation) {
+      // The notification only says something happened: what the gateway answers when asked is what is applied.
+      const confirmed = await this.confirm(gateway, event, context);
+      if (typeof confirmed === 'string') return this.settle(message, InboxStatus.RECEIVED, NotificationOutcome.RETRY_LATER, confirmed);
+      event = confirmed;
+    }
 
     // The lineage is found by the statement that claims it, and the order with its payment by the same (SQLite) or
     // one more (PostgreSQL).
@@ -109,6 +123,36 @@ export class NotificationInbox {
         throw e;
       }
       return this.fail(message, located.at, e);
+    }
+  }
+
+  /** What an adapter may consult to authenticate a notification: the clock, and the payment we keep by reference. */
+  private context(gateway: GatewayName): NotificationContext {
+    return {
+      now: new Date(),
+      storedPayment: async (reference) => {
+        const payment = await this.orm.em.fork().findOne(Payment, { gateway, reference });
+        return payment && gatewayPaymentOf(payment);
+      },
+    };
+  }
+
+  /**
+   * Asks the gateway where the payment a notification names stands; the answer replaces the notification's word.
+   * Returns why not when the gateway cannot say now (unreachable, or it does not know the payment yet): the
+   * message is then kept RECEIVED and the gateway asked to resend, which asks again.
+   */
+  private async confirm(gateway: PaymentGateway, claimed: PaymentStateEvent, context: NotificationContext): Promise<PaymentStateEvent | string> {
+    const stored = (await context.storedPayment(claimed.reference)) ?? { reference: claimed.reference, gatewayPaymentId: null, gatewayData: {} };
+    try {
+      const answer = await gateway.fetchPaymentStatus(stored);
+      if (!answer) return `not applied yet: ${gateway.name} does not know payment ${claimed.reference} when asked`;
+      if (answer.reference !== claimed.reference) return `not applied: ${gateway.name} answered about payment ${answer.reference}, not ${claimed.reference}`;
+      return { ...answer, detail: `${answer.detail} (confirmed by asking ${gateway.name})` };
+    } catch (e) {
+      // Unreachable, a timeout, an answer it could not read: the resend asks again.
+      this.log.warn({ err: e, reference: claimed.reference }, 'could not confirm a notification with its gateway');
+      return `not applied yet: asking ${gateway.name} to confirm it failed (${e instanceof Error ? e.message : String(e)})`;
     }
   }
 

@@ -15,10 +15,7 @@ export function isSourceAllowed(address: string | null | undefined, allowed: rea
   });
 }
 
-/** Checks a list of ranges at start-up, so a typo fails the boot instead of every callback. */
-export function validateAllowList(allowed: readonly string[]): void {
-  for (const entry of allowed) {
-    const ok = entry.includes('/') ? ipaddr.isValidCIDR(entry) : ipaddr.isValid(entry);
-    if (!ok) throw new Error(`not an address or CIDR range: ${entry}`);
-  }
+/** What is wrong with a list of ranges, checked at start-up so a typo fails the boot instead of every callback. */
+export function allowListProblems(allowed: readonly string[]): string[] {
+  return allowed.filter((entry) => !(entry.includes('/') ? ipaddr.isValidCIDR(entry) : ipaddr.isValid(entry))).map((entry) => `not an address or CIDR range: ${entry}`);
 }

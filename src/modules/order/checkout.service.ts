@@ -5,13 +5,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { AppConfig } from '../../config/config.js';
-import { BadUserInputError, ConflictError, NotFoundError } from '../../errors/app-errors.js';
-import type { GatewayRegistry } from '../../gateways/gateway-registry.js';
-import type { GatewayName, PaymentRedirect } from '../../gateways/gateway.js';
+import { BadUserInputError, ConflictError, GatewayNotConfiguredAppError, NotFoundError, ServiceUnavailableError } from '../../errors/app-errors.js';
+import { gatewaySlug, type GatewayRegistry } from '../../gateways/gateway-registry.js';
+import type { EntityWriter } from '../../db/busy-retry.js';
+import { GatewayApiError, type PaymentGateway, type PaymentRedirect, type PaymentRequestInput } from '../../gateways/gateway.js';
 import { TransitionSource } from '../audit/status-transition.entity.js';
 import { Product } from '../catalogue/product.entity.js';
 import { CartStatus } from '../cart/cart.machine.js';
-import { Payment } from '../payment/payment.entity.js';
+import { gatewayPaymentOf, paymentTermsOf, Payment } from '../payment/payment.entity.js';
+import type { PaymentMethodService } from '../payment-method/payment-method.service.js';
+import type { PaymentMethod } from '../payment-method/payment-method.entity.js';
 import { PaymentStatus } from '../payment/payment.machine.js';
 import { Coupon } from '../promotions/coupon.entity.js';
 import { emailAddressProblem } from '../shared/email-address.js';
@@ -25,7 +28,8 @@ import { MoneyOverflowError, priceOrder } from './pricing.js';
 
 export interface CheckoutInput {
   cartId: string;
-  gateway: GatewayName;
+  /** The code of the payment method to pay with (one of `paymentMethods`). */
+  paymentMethod: string;
   /** Chosen by the storefront per checkout attempt; a retry of the same attempt reuses it. */
   idempotencyKey: string;
   /** Where the shopper lands after the gateway; `{orderId}` and `{outcome}` (success, cancel) are filled in. */
@@ -49,6 +53,8 @@ export class CheckoutService {
     private readonly config: AppConfig,
     private readonly transitions: TransitionService,
     private readonly gateways: GatewayRegistry,
+    private readonly methods: PaymentMethodService,
+    private readonly writer: EntityWriter,
     private readonly lockMode: LockMode | undefined,
   ) {}
 
@@ -60,30 +66,67 @@ export class CheckoutService {
     const language = (input.language ?? 'en').trim();
     if (!/^[a-z]{2}$/.test(language)) throw new BadUserInputError('language must be a two-letter ISO 639-1 code', { field: 'language' });
     const customerEmail = this.customerEmail(input.email);
-    const gateway = this.gateways.get(input.gateway);
 
-    const { order, payment } = await this.transitions.inLineage(input.cartId, async (tx) => {
-      // A repeat of the attempt returns the order as it was placed, whatever address the repeat carries.
+    const placed = await this.transitions.inLineage(input.cartId, async (tx) => {
+      // A repeat of the attempt returns the order as it was placed, whatever address or method the repeat carries.
       const existing = await tx.em.findOne(Order, { cartId: tx.cart.id, idempotencyKey: input.idempotencyKey });
       if (existing) return { order: existing, payment: await tx.em.findOneOrFail(Payment, { orderId: existing.id }) };
-      return this.place(tx, input, customerEmail);
+      const method = await this.methods.forCheckout(tx.em, input.paymentMethod);
+      return this.place(tx, input, method, customerEmail);
     });
-
+    const { order } = placed;
+    const gateway = this.gatewayOf(placed.payment);
     const fill = (outcome: string) => returnUrl.replaceAll('{orderId}', order.id).replaceAll('{outcome}', outcome);
-    const redirect = gateway.buildPaymentRequest({
-      reference: payment.reference,
-      amount: payment.amount,
-      currency: payment.currency,
+    const request: PaymentRequestInput = {
+      payment: gatewayPaymentOf(placed.payment),
+      amount: placed.payment.amount,
+      currency: placed.payment.currency,
+      terms: paymentTermsOf(placed.payment),
       continueUrl: fill('success'),
       cancelUrl: fill('cancel'),
-      callbackUrl: `${this.config.publicBaseUrl}/callbacks/${gateway.name.toLowerCase()}`,
+      callbackUrl: `${this.config.publicBaseUrl}/callbacks/${gatewaySlug(gateway.name)}`,
       language,
       description: `Order ${order.id}`,
-    });
-    return { order, payment, accessToken: order.accessToken, redirect };
+      idempotencyKey: `payment:${placed.payment.id}`,
+    };
+    const payment = await this.createAtGateway(gateway, placed.payment, request);
+    return { order, payment, accessToken: order.accessToken, redirect: gateway.buildPaymentRequest({ ...request, payment: gatewayPaymentOf(payment) }) };
   }
 
-  private async place(tx: LineageTransaction, input: CheckoutInput, customerEmail: string | null): Promise<{ order: Order; payment: Payment }> {
+  /** The payment's own gateway (an order keeps the one it was placed with), if this service still speaks to it. */
+  private gatewayOf(payment: Payment): PaymentGateway {
+    if (!this.gateways.has(payment.gateway)) throw new GatewayNotConfiguredAppError(payment.gateway, { paymentId: payment.id });
+    return this.gateways.get(payment.gateway);
+  }
+
+  /**
+   * Creates the payment at a gateway that wants it made before the shopper comes (outside the lineage's
+   * transaction: nothing waits on a lock for the gateway), once: what it gives back is kept with the payment, and a
+   * repeated checkout whose first call never came back asks again with the same idempotency key. A gateway that
+   * cannot be reached leaves the order waiting for its payment (the reconciler expires it if no payment comes); the
+   * storefront is told to try the same attempt again.
+   */
+  private async createAtGateway(gateway: PaymentGateway, payment: Payment, request: PaymentRequestInput): Promise<Payment> {
+    if (!gateway.createPayment || payment.gatewayData) return payment;
+    let created;
+    try {
+      created = await gateway.createPayment(request);
+    } catch (e) {
+      if (!(e instanceof GatewayApiError)) throw e;
+      throw new ServiceUnavailableError(`${gateway.name} did not create the payment (${e.message}); repeat the checkout with the same idempotency key`);
+    }
+    return this.writer.write(async (em) => {
+      const row = await em.findOneOrFail(Payment, { id: payment.id });
+      // A repeat that raced this one stored its answer first: the gateway made one payment, both answers name it.
+      if (!row.gatewayData) {
+        row.gatewayData = created.gatewayData;
+        row.gatewayPaymentId ??= created.gatewayPaymentId;
+      }
+      return row;
+    });
+  }
+
+  private async place(tx: LineageTransaction, input: CheckoutInput, method: PaymentMethod, customerEmail: string | null): Promise<{ order: Order; payment: Payment }> {
     const cart = tx.cart;
     if (cart.status !== CartStatus.OPEN) {
       throw new ConflictError('the cart is already checked out; report the redirect outcome or wait for the payment', {
@@ -148,9 +191,16 @@ export class CheckoutService {
     const payment = tx.em.create(Payment, {
       id: randomUUID(),
       orderId,
-      gateway: input.gateway,
-      reference: newPaymentReference(),
+      paymentMethodId: method.id,
+      gateway: method.gateway,
+      reference: this.gateways.get(method.gateway).newPaymentReference(),
       gatewayPaymentId: null,
+      gatewayData: null,
+      // The method's terms as they are now: what this payment is offered on, whatever the method says later.
+      testCardsAllowed: method.testCardsAllowed,
+      gatewayFeeAllowed: method.gatewayFeeAllowed,
+      drawMethod: method.drawMethod,
+      lockedTo: method.lockedTo,
       gatewayCurrency: null,
       status: PaymentStatus.INITIATED,
       amount: totals.total,
@@ -158,7 +208,7 @@ export class CheckoutService {
       // Chased at the gateway if no word of it comes (seed 003's missing callback).
       reconcileAt: new Date(now.getTime() + this.config.reconciler.scheduleMs[0]),
     });
-    const cause = { trigger: 'checkout', source: TransitionSource.STOREFRONT, detail: `idempotency key ${input.idempotencyKey}` };
+    const cause = { trigger: 'checkout', source: TransitionSource.STOREFRONT, detail: `payment method ${method.code}, idempotency key ${input.idempotencyKey}` };
     cart.currentOrderId = orderId;
     tx.transitionCart(CartStatus.CHECKED_OUT, cause);
     tx.place(order, payment, cause);
@@ -208,10 +258,4 @@ export class CheckoutService {
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new BadUserInputError('returnUrl must be http or https', { field: 'returnUrl' });
     return url;
   }
-}
-
-/** QuickPay wants 4-20 alphanumerics per payment, unique per account: 'R' + 15 random base-36 characters. */
-function newPaymentReference(): string {
-  const bytes = randomBytes(15);
-  return 'R' + [...bytes].map((b) => (b % 36).toString(36)).join('').toUpperCase();
 }

@@ -17,11 +17,12 @@ export function cartUntouchedSince(tx: LineageTransaction, order: Order): boolea
   return cart.status === CartStatus.OPEN && cart.currentOrderId === order.id && cart.revision === order.cartRevision;
 }
 
-export function guardContext(tx: LineageTransaction, order: Order, payment: Payment, allowTestMode: boolean): OrderGuardContext {
+export function guardContext(tx: LineageTransaction, order: Order, payment: Payment): OrderGuardContext {
   return {
     paymentAuthorized: holdsMoney(payment),
-    amountMatches: payment.amountAuthorized === order.total && payment.gatewayCurrency === order.currency,
-    testPaymentRefused: payment.testMode && !allowTestMode,
+    amountMatches: payment.amountAuthorized === expectedAuthorisation(order, payment) && payment.gatewayCurrency === order.currency,
+    // The payment method's rule as it was at checkout (seed 003: test cards allowed or not).
+    testPaymentRefused: payment.testMode && !payment.testCardsAllowed,
     // Asked only when a cancelled order would revive: the cart is not read for anything else.
     get cartUntouched() {
       return cartUntouchedSince(tx, order);
@@ -30,11 +31,20 @@ export function guardContext(tx: LineageTransaction, order: Order, payment: Paym
 }
 
 /**
+ * What the gateway should authorise for an order (invariant 6): its total, plus the fee the gateway reports adding
+ * when the payment method lets it add one (seed 003, QuickPay autofee). A fee on a method that does not allow one
+ * makes the authorisation differ from the total: a mismatch like any other.
+ */
+export function expectedAuthorisation(order: Order, payment: Payment): number {
+  return order.total + (payment.gatewayFeeAllowed ? payment.fee : 0);
+}
+
+/**
  * Cancels a pending order: reopens its own cart (never a new one: invariant 1) and releases its gift cards.
  * Returns the refusal reason when the order cannot be cancelled (already ready or cancelled).
  */
-export async function cancelOrder(tx: LineageTransaction, order: Order, payment: Payment, allowTestMode: boolean, cause: Cause): Promise<string | undefined> {
-  const refusal = tx.tryTransitionOrder(order, payment, OrderStatus.CANCELLED, guardContext(tx, order, payment, allowTestMode), cause);
+export async function cancelOrder(tx: LineageTransaction, order: Order, payment: Payment, cause: Cause): Promise<string | undefined> {
+  const refusal = tx.tryTransitionOrder(order, payment, OrderStatus.CANCELLED, guardContext(tx, order, payment), cause);
   if (refusal) return refusal;
   order.cancelledAt = tx.now;
   if (tx.cart.currentOrderId === order.id && tx.cart.status === CartStatus.CHECKED_OUT) tx.transitionCart(CartStatus.OPEN, cause);
@@ -49,8 +59,8 @@ export async function cancelOrder(tx: LineageTransaction, order: Order, payment:
  * authorised for an order that stays cancelled, whatever the reason, is queued to be voided (invariant 5). A
  * pending order keeps its authorisation for the shop to decide (seed 003: a test-card order stays "approved").
  */
-export function makeReadyOrFlag(tx: LineageTransaction, order: Order, payment: Payment, allowTestMode: boolean, cause: Cause): string | undefined {
-  const ctx = guardContext(tx, order, payment, allowTestMode);
+export function makeReadyOrFlag(tx: LineageTransaction, order: Order, payment: Payment, cause: Cause): string | undefined {
+  const ctx = guardContext(tx, order, payment);
   const wasCancelled = order.status === OrderStatus.CANCELLED;
   const refusal = tx.tryTransitionOrder(order, payment, OrderStatus.READY, ctx, cause);
   if (!refusal) {
@@ -83,9 +93,9 @@ export function makeReadyOrFlag(tx: LineageTransaction, order: Order, payment: P
  * still made visible (invariant 5). Each is flagged `PAYMENT_REFUNDED`, and an authorisation of the wrong amount is
  * flagged as such too (invariant 6). Returns why a pending order could not be cancelled, if it could not.
  */
-export async function settleRefundedInFull(tx: LineageTransaction, order: Order, payment: Payment, allowTestMode: boolean, cause: Cause): Promise<string | undefined> {
-  if (!guardContext(tx, order, payment, allowTestMode).amountMatches) flag(tx, order, payment, OrderFlag.AMOUNT_MISMATCH, cause);
-  const refusal = order.status === OrderStatus.PENDING_PAYMENT ? await cancelOrder(tx, order, payment, allowTestMode, cause) : undefined;
+export async function settleRefundedInFull(tx: LineageTransaction, order: Order, payment: Payment, cause: Cause): Promise<string | undefined> {
+  if (!guardContext(tx, order, payment).amountMatches) flag(tx, order, payment, OrderFlag.AMOUNT_MISMATCH, cause);
+  const refusal = order.status === OrderStatus.PENDING_PAYMENT ? await cancelOrder(tx, order, payment, cause) : undefined;
   flag(tx, order, payment, OrderFlag.PAYMENT_REFUNDED, cause);
   return refusal;
 }

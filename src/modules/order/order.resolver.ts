@@ -46,6 +46,8 @@ export function toOrderType({ order, payment }: OrderWithPayment): OrderType {
     discountTotal: order.discountTotal,
     giftCardTotal: order.giftCardTotal,
     total: order.total,
+    fee: payment.fee,
+    totalWithFee: order.total + payment.fee,
     flags: order.flags,
     placedAt: order.placedAt,
     readyAt: order.readyAt ?? null,

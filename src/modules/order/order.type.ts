@@ -1,6 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { MoneyScalar } from '../../graphql/money.scalar.js';
-import { GatewayName } from '../../gateways/gateway.js';
 import { KeyValue } from '../../graphql/shared.types.js';
 import { TransitionSource, TransitionSubject } from '../audit/status-transition.entity.js';
 import { PaymentStatus } from '../payment/payment.machine.js';
@@ -112,8 +111,14 @@ export class OrderType {
   @Field(() => MoneyScalar)
   giftCardTotal!: number;
 
-  @Field(() => MoneyScalar, { description: 'What the shopper pays at the gateway.' })
+  @Field(() => MoneyScalar, { description: 'What the shopper pays at the gateway, before any fee the gateway adds.' })
   total!: number;
+
+  @Field(() => MoneyScalar, { description: "The gateway's fee on the order (seed 003, QuickPay autofee) as the gateway reported it; 0 when none." })
+  fee!: number;
+
+  @Field(() => MoneyScalar, { description: 'The total with the fee: what the customer is charged.' })
+  totalWithFee!: number;
 
   @Field(() => [OrderFlag])
   flags!: OrderFlag[];
@@ -166,8 +171,8 @@ export class CheckoutInputType {
   @Field(() => ID)
   cartId!: string;
 
-  @Field(() => GatewayName, { defaultValue: GatewayName.QUICKPAY })
-  gateway!: GatewayName;
+  @Field(() => String, { description: 'The code of the payment method to pay with (one of `paymentMethods`).' })
+  paymentMethod!: string;
 
   @Field(() => String, { description: 'One per checkout attempt; repeating the attempt with it returns the same order.' })
   idempotencyKey!: string;

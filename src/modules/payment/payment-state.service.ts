@@ -3,7 +3,7 @@
  * and what follows for its order. Stale words never move a payment backwards (invariant 4); an authorisation of
  * the wrong amount is flagged, not accepted (invariant 6); a late one revives its order or is voided (invariant 5).
  */
-import type { GatewayName, PaymentStateEvent } from '../../gateways/gateway.js';
+import type { PaymentStateEvent } from '../../gateways/gateway.js';
 import { OrderFlag, type Order } from '../order/order.entity.js';
 import { OrderStatus } from '../order/order.machine.js';
 import { cancelOrder, flag, makeReadyOrFlag, settleRefundedInFull } from '../order/order-lifecycle.js';
@@ -34,8 +34,6 @@ export interface LocatedPayment {
 }
 
 export class PaymentStateService {
-  constructor(private readonly allowTestMode: (gateway: GatewayName) => boolean) {}
-
   /**
    * Applies `event` to the order and payment `tx` holds (read under its lock). What it does not apply it does
    * not write: a stale, conflicting or refused message leaves no trace but its inbox record (invariant 8).
@@ -54,7 +52,8 @@ export class PaymentStateService {
     if (refusal) return ignored(`payment stays ${payment.status}: ${refusal}`);
 
     const changes = fieldChanges(payment, event);
-    const known = payment.gatewayPaymentId !== null; // a message of this payment was applied before
+    // A message of this payment was applied before (the gateway's id may be known earlier: from creating the payment).
+    const known = payment.gatewayCurrency !== null;
     if (known && changes.length && event.sequence === payment.gatewaySequence && event.status === payment.status) {
       return ignored(`it says ${changes.join(', ')} for the same gateway sequence ${event.sequence} as the message already applied`);
     }
@@ -107,15 +106,14 @@ export class PaymentStateService {
 
   /** What the payment's new state means for its order, whichever channel brought it; returns notes for the record. */
   private async settleOrder(tx: LineageTransaction, order: Order, payment: Payment, cause: Cause): Promise<string[]> {
-    const allowTest = this.allowTestMode(payment.gateway);
     const notes: string[] = [];
     const note = (refusal: string | undefined) => void (refusal && notes.push(`order stays ${order.status}: ${refusal}`));
     if (holdsMoney(payment)) {
-      if (order.status === OrderStatus.PENDING_PAYMENT || order.status === OrderStatus.CANCELLED) note(makeReadyOrFlag(tx, order, payment, allowTest, cause));
+      if (order.status === OrderStatus.PENDING_PAYMENT || order.status === OrderStatus.CANCELLED) note(makeReadyOrFlag(tx, order, payment, cause));
     } else if (PAID_STATUSES.has(payment.status)) {
-      note(await settleRefundedInFull(tx, order, payment, allowTest, cause));
+      note(await settleRefundedInFull(tx, order, payment, cause));
     } else if (FAILED_STATUSES.has(payment.status) && order.status === OrderStatus.PENDING_PAYMENT) {
-      note(await cancelOrder(tx, order, payment, allowTest, cause));
+      note(await cancelOrder(tx, order, payment, cause));
     } else if (payment.status === PaymentStatus.CANCELLED && order.status === OrderStatus.READY) {
       flag(tx, order, payment, OrderFlag.PAYMENT_VOIDED, cause);
     }

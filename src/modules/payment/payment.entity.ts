@@ -1,6 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { PaymentStatus } from './payment.machine.js';
-import { GatewayName } from '../../gateways/gateway.js';
+import { DrawMethod, GatewayName, type GatewayPayment, type PaymentTerms } from '../../gateways/gateway.js';
 
 /** One attempt to pay an order at one gateway. */
 export const PaymentSchema = defineEntity({
@@ -11,10 +11,25 @@ export const PaymentSchema = defineEntity({
     id: p.string().length(36).primary(),
     orderId: p.string().length(36).index(),
     gateway: p.enum(() => GatewayName),
-    /** Our reference for the payment at the gateway (QuickPay's `order_id`). */
+    /** The payment method it was placed with (null for payments placed before methods existed). */
+    paymentMethodId: p.string().length(36).nullable().index(),
+    /** Our reference for the payment at the gateway (QuickPay's `order_id`), made by the gateway's adapter. */
     reference: p.string().length(32),
     /** The gateway's own id for the payment, once known. */
     gatewayPaymentId: p.string().length(64).nullable(),
+    /**
+     * What the gateway's adapter asked us to keep when it created the payment (PayXpert's merchant token, say):
+     * a few short strings, secret, never shown. Null until the payment is created at a gateway that wants that.
+     */
+    gatewayData: p.json<Record<string, string>>().nullable(),
+    // The method's terms as they were at checkout: what this payment was offered on, whatever the method says later.
+    /** Whether a test-card payment may make the order ready (seed 003). */
+    testCardsAllowed: p.boolean().default(false),
+    /** Whether the gateway may add its fee: the authorised amount is then the total plus the fee it reports. */
+    gatewayFeeAllowed: p.boolean().default(false),
+    drawMethod: p.enum(() => DrawMethod).default(DrawMethod.AUTHORIZE),
+    /** The card types or methods the window is locked to. */
+    lockedTo: p.string().length(200).nullable(),
     status: p.enum(() => PaymentStatus),
     amount: p.bigint('number'),
     currency: p.string().length(3),
@@ -45,3 +60,13 @@ export const PaymentSchema = defineEntity({
 });
 export class Payment extends PaymentSchema.class {}
 PaymentSchema.setClass(Payment);
+
+/** The payment as its gateway's adapter knows it. */
+export function gatewayPaymentOf(payment: Payment): GatewayPayment {
+  return { reference: payment.reference, gatewayPaymentId: payment.gatewayPaymentId ?? null, gatewayData: payment.gatewayData ?? {} };
+}
+
+/** The payment method's terms the payment was placed with. */
+export function paymentTermsOf(payment: Payment): PaymentTerms {
+  return { drawMethod: payment.drawMethod, gatewayFeeAllowed: payment.gatewayFeeAllowed, lockedTo: payment.lockedTo ?? null };
+}

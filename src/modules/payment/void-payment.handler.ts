@@ -22,7 +22,7 @@ import { UndeliverableError, type ExternalHandler } from '../outbox/outbox-handl
 import type { OutboxMessage } from '../outbox/outbox-message.entity.js';
 import { NO_LINEAGE, type TransitionService } from '../transition/transition.service.js';
 import type { PaymentStateService } from './payment-state.service.js';
-import { Payment } from './payment.entity.js';
+import { gatewayPaymentOf, Payment } from './payment.entity.js';
 import { holdsMoney, PaymentStatus } from './payment.machine.js';
 
 /** What the void needs: where the payment is, the gateway to ask, and the one path that applies its answer. */
@@ -67,12 +67,13 @@ async function voidPayment(deps: VoidPaymentDeps, row: OutboxMessage): Promise<s
   let answer: PaymentStateEvent;
   let refusal: string | undefined;
   try {
-    answer = await gateway.cancel(payment.gatewayPaymentId);
+    // One void per payment: its key is the payment's, so a gateway that honours keys cancels once however often asked.
+    answer = await gateway.cancel(gatewayPaymentOf(payment), { idempotencyKey: `void:${payment.id}` });
   } catch (e) {
     // Unreachable, 5xx, timeout: the cancel may or may not have happened; the retry finds out.
     if (!(e instanceof GatewayApiError) || e.status === undefined || e.status < 400 || e.status >= 500) throw e;
     refusal = e.message;
-    const current = await gateway.fetchPaymentStatus(payment.reference, payment.gatewayPaymentId);
+    const current = await gateway.fetchPaymentStatus(gatewayPaymentOf(payment));
     if (!current) throw new Error(`${gatewayName} refused the cancel (${refusal}) and does not know the payment`);
     answer = current;
   }

@@ -20,7 +20,7 @@ import { TransitionSource } from '../audit/status-transition.entity.js';
 import { Order } from '../order/order.entity.js';
 import { OrderStatus } from '../order/order.machine.js';
 import type { PaymentStateService } from '../payment/payment-state.service.js';
-import { Payment } from '../payment/payment.entity.js';
+import { gatewayPaymentOf, Payment } from '../payment/payment.entity.js';
 import { holdsMoney } from '../payment/payment.machine.js';
 import { storableText } from '../shared/storable-text.js';
 import type { Cause } from '../transition/lineage-transaction.js';
@@ -132,7 +132,7 @@ export class PaymentReconciler implements BackgroundJob {
   private async ask(payment: Payment): Promise<Asked> {
     try {
       const gateway = this.gateways.get(payment.gateway);
-      return { ok: true, event: await gateway.fetchPaymentStatus(payment.reference, payment.gatewayPaymentId ?? null) };
+      return { ok: true, event: await gateway.fetchPaymentStatus(gatewayPaymentOf(payment)) };
     } catch (e) {
       return { ok: false, error: e instanceof Error ? e.message : String(e) };
     }
