@@ -107,8 +107,10 @@ export class MailFolderTransport implements MailTransport {
   async send(mail: OutgoingMail): Promise<string> {
     const info = await this.transporter.sendMail({ from: this.from, to: [...mail.to], subject: mail.subject, text: mail.text, html: mail.html, messageId: mail.messageId });
     await mkdir(this.dir, { recursive: true });
-    const file = join(this.dir, `${mailFileName(mail.messageId)}.eml`);
-    const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    const name = mailFileName(mail.messageId);
+    const file = join(this.dir, `${name}.eml`);
+    // A hidden name that does not end in .eml: a reader of the folder never takes it for a message.
+    const temporary = join(this.dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
     await writeFile(temporary, info.message as Buffer);
     await rename(temporary, file);
     return `written to ${file}`;

@@ -72,7 +72,7 @@ describe('first run, as the README says', () => {
     // `npm start` deliver it within a poll or two).
     const orderId = JSON.parse(answers.find((a) => a.includes('"checkout"'))!).data.checkout.order.id as string;
     const { dir } = service.services.config.mail;
-    const confirmation = () => (existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(`order-${orderId}.confirmation`)) : []);
+    const confirmation = () => (existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(`order-${orderId}.confirmation`) && f.endsWith('.eml')) : []);
     for (let i = 0; i < 200 && confirmation().length === 0; i++) await sleep(50);
     assert.equal(confirmation().length, 1, 'the confirmation is in the mail folder');
     assert.match(readFileSync(join(dir, confirmation()[0]), 'utf8'), /^To: ada@example\.com\r$/m);

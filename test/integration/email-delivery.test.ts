@@ -279,7 +279,7 @@ describe(`e-mail with nothing configured (${process.env.TEST_DATABASE ?? 'sqlite
     await pay(svc, co);
     await drain(outboxWorker(svc));
     const { dir } = svc.services.config.mail;
-    const files = () => readdirSync(dir).filter((f) => f.includes(co.order.id));
+    const files = () => readdirSync(dir).filter((f) => f.includes(co.order.id) && f.endsWith('.eml'));
     assert.deepEqual(files(), [`order-${co.order.id}.confirmation_127.0.0.1.eml`]);
     const parsed = await simpleParser(readFileSync(join(dir, files()[0])));
     assert.equal(parsed.messageId, `<order-${co.order.id}.confirmation@127.0.0.1>`);
