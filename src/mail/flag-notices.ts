@@ -27,7 +27,7 @@ export const FLAG_NOTICES: Readonly<Record<OrderFlag, FlagNotice>> = Object.free
     happened:
       'The order was paid with a test card while test payments are not allowed. The order stays approved, not ready: it is not exported and must not ship.',
     todo:
-      "If it was your own test, cancel the order. Otherwise treat it as possible fraud: do not ship, and void the payment in the gateway's administration. Keep test payments switched off outside testing (QUICKPAY_ALLOW_TEST_MODE).",
+      "If it was your own test, cancel the order. Otherwise treat it as possible fraud: do not ship, and void the payment in the gateway's administration. Allow test cards only on payment methods used for testing (the method's testCardsAllowed).",
   },
   [OrderFlag.LATE_AUTHORIZATION_TO_VOID]: {
     title: 'payment authorised after the order was cancelled',
