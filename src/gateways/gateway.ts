@@ -143,7 +143,10 @@ export class MalformedNotificationError extends Error {
   }
 }
 
-/** Thrown by an adapter when the gateway's API fails or answers something unexpected. */
+/**
+ * Thrown by an adapter when the gateway's API fails, cannot be reached (then `status` is undefined: whether the
+ * gateway acted is unknown), or answers something unexpected. Adapters throw nothing else for the gateway's faults.
+ */
 export class GatewayApiError extends Error {
   constructor(
     message: string,

@@ -169,20 +169,28 @@ export class QuickPayGateway implements PaymentGateway {
   }
 
   private async request(method: string, path: string, body?: unknown, nullOn: number[] = []): Promise<unknown> {
-    const res = await this.fetchImpl(`${this.config.apiUrl}${path}`, {
-      method,
-      redirect: 'error',
-      signal: AbortSignal.timeout(API_TIMEOUT_MS),
-      headers: {
-        'Accept-Version': 'v10',
-        Accept: 'application/json',
-        Authorization: `Basic ${Buffer.from(`:${this.config.apiKey}`).toString('base64')}`,
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.fetchImpl(`${this.config.apiUrl}${path}`, {
+        method,
+        redirect: 'error',
+        signal: AbortSignal.timeout(API_TIMEOUT_MS),
+        headers: {
+          'Accept-Version': 'v10',
+          Accept: 'application/json',
+          Authorization: `Basic ${Buffer.from(`:${this.config.apiKey}`).toString('base64')}`,
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      text = await res.text();
+    } catch (e) {
+      // No answer (refused, reset, timed out): whether QuickPay did anything is unknown; no status says otherwise.
+      const cause = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
+      throw new GatewayApiError(`QuickPay ${method} ${path} could not be reached: ${cause}`);
+    }
     if (nullOn.includes(res.status)) return null;
-    const text = await res.text();
     if (!res.ok) throw new GatewayApiError(`QuickPay ${method} ${path} answered ${res.status}: ${text.slice(0, 200)}`, res.status);
     try {
       return JSON.parse(text);
