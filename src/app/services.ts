@@ -16,6 +16,7 @@ import { InboxRetention } from '../modules/inbox/inbox-retention.js';
 import { RejectionLimiter } from '../modules/inbox/rejection-limiter.js';
 import type { LiveStatusBus } from '../modules/live/live-status.bus.js';
 import { CheckoutService } from '../modules/order/checkout.service.js';
+import { FlaggedOrderService } from '../modules/order/flagged-orders.service.js';
 import { OrderQueryService } from '../modules/order/order-query.service.js';
 import { OrderSearch } from '../modules/order/order-search.js';
 import { OutboxAdminService } from '../modules/outbox/outbox-admin.service.js';
@@ -46,6 +47,7 @@ export interface Services {
   paymentMethods: PaymentMethodService;
   checkout: CheckoutService;
   redirects: RedirectOutcomeService;
+  flaggedOrders: FlaggedOrderService;
   orderQueries: OrderQueryService;
   orderSearch: OrderSearch;
   payments: PaymentStateService;
@@ -92,6 +94,7 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
     paymentMethods,
     checkout: new CheckoutService(config, transitions, gateways, paymentMethods, writer, lockMode),
     redirects: new RedirectOutcomeService(transitions, gateways, payments),
+    flaggedOrders: new FlaggedOrderService(transitions),
     orderQueries: new OrderQueryService(orm),
     orderSearch: new OrderSearch(orm),
     payments,

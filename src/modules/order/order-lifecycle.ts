@@ -43,8 +43,8 @@ export function expectedAuthorisation(order: Order, payment: Payment): number {
  * Cancels a pending order: reopens its own cart (never a new one: invariant 1) and releases its gift cards.
  * Returns the refusal reason when the order cannot be cancelled (already ready or cancelled).
  */
-export async function cancelOrder(tx: LineageTransaction, order: Order, payment: Payment, cause: Cause): Promise<string | undefined> {
-  const refusal = tx.tryTransitionOrder(order, payment, OrderStatus.CANCELLED, guardContext(tx, order, payment), cause);
+export async function cancelOrder(tx: LineageTransaction, order: Order, payment: Payment, cause: Cause, shopDecides = false): Promise<string | undefined> {
+  const refusal = tx.tryTransitionOrder(order, payment, OrderStatus.CANCELLED, { ...guardContext(tx, order, payment), shopDecides }, cause);
   if (refusal) return refusal;
   order.cancelledAt = tx.now;
   if (tx.cart.currentOrderId === order.id && tx.cart.status === CartStatus.CHECKED_OUT) tx.transitionCart(CartStatus.OPEN, cause);
@@ -62,29 +62,40 @@ export async function cancelOrder(tx: LineageTransaction, order: Order, payment:
 export function makeReadyOrFlag(tx: LineageTransaction, order: Order, payment: Payment, cause: Cause): string | undefined {
   const ctx = guardContext(tx, order, payment);
   const wasCancelled = order.status === OrderStatus.CANCELLED;
-  const refusal = tx.tryTransitionOrder(order, payment, OrderStatus.READY, ctx, cause);
-  if (!refusal) {
-    order.readyAt = tx.now;
-    if (wasCancelled) {
-      // Revival: the cart goes back to being this order's frozen snapshot.
-      order.cancelledAt = null;
-      tx.transitionCart(CartStatus.CHECKED_OUT, cause);
-    }
-    writeReadyEffects(tx, order);
-    return undefined;
-  }
+  const refusal = makeReady(tx, order, payment, ctx, cause);
+  if (!refusal) return undefined;
   if (!ctx.paymentAuthorized) return refusal;
   if (!ctx.amountMatches) flag(tx, order, payment, OrderFlag.AMOUNT_MISMATCH, cause);
   else if (ctx.testPaymentRefused) flag(tx, order, payment, OrderFlag.TEST_PAYMENT_REFUSED, cause);
   if (wasCancelled) {
     flag(tx, order, payment, OrderFlag.LATE_AUTHORIZATION_TO_VOID, cause);
-    tx.addOutbox(OutboxTopic.VOID_PAYMENT, `payment:${payment.id}`, order.id, {
-      paymentId: payment.id,
-      gateway: payment.gateway,
-      gatewayPaymentId: payment.gatewayPaymentId,
-    });
+    queueVoid(tx, order, payment);
   }
   return refusal;
+}
+
+/** Moves the order to READY when `ctx` allows, with everything READY owes (outbox); returns the refusal otherwise. */
+export function makeReady(tx: LineageTransaction, order: Order, payment: Payment, ctx: OrderGuardContext, cause: Cause): string | undefined {
+  const wasCancelled = order.status === OrderStatus.CANCELLED;
+  const refusal = tx.tryTransitionOrder(order, payment, OrderStatus.READY, ctx, cause);
+  if (refusal) return refusal;
+  order.readyAt = tx.now;
+  if (wasCancelled) {
+    // Revival: the cart goes back to being this order's frozen snapshot.
+    order.cancelledAt = null;
+    tx.transitionCart(CartStatus.CHECKED_OUT, cause);
+  }
+  writeReadyEffects(tx, order);
+  return undefined;
+}
+
+/** Queues the void of the money `payment` holds (invariant 5), once per payment. */
+export function queueVoid(tx: LineageTransaction, order: Order, payment: Payment): void {
+  tx.addOutbox(OutboxTopic.VOID_PAYMENT, `payment:${payment.id}`, order.id, {
+    paymentId: payment.id,
+    gateway: payment.gateway,
+    gatewayPaymentId: payment.gatewayPaymentId,
+  });
 }
 
 /**

@@ -26,6 +26,11 @@ export interface OrderGuardContext {
   testPaymentRefused: boolean;
   /** The cart still holds exactly what this order was placed from, and no later order was placed from it. */
   cartUntouched: boolean;
+  /**
+   * The shop decided, from the back office with a reason (seed 003): it accepts an authorised payment as it is
+   * (READY despite a mismatch or a test card), or cancels an order whose payment it will have voided.
+   */
+  shopDecides?: boolean;
 }
 
 export const orderMachine = new StateMachine<OrderStatus, OrderGuardContext>(
@@ -40,13 +45,15 @@ export const orderMachine = new StateMachine<OrderStatus, OrderGuardContext>(
     '*->READY': (c) =>
       !c.paymentAuthorized
         ? 'the payment is not authorised'
-        : !c.amountMatches
+        : c.shopDecides
+          ? undefined
+          : !c.amountMatches
           ? 'the authorised amount or currency differs from the order'
           : c.testPaymentRefused
             ? 'test payments are not allowed'
             : undefined,
     'CANCELLED->READY': (c) => (c.cartUntouched ? undefined : 'the cart was edited or checked out again'),
     'PENDING_PAYMENT->CANCELLED': (c) =>
-      c.paymentAuthorized ? 'the payment is already authorised; a paid order is not cancelled by a redirect' : undefined,
+      c.paymentAuthorized && !c.shopDecides ? 'the payment is already authorised; a paid order is not cancelled by a redirect' : undefined,
   },
 );

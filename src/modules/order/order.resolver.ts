@@ -112,6 +112,24 @@ export class OrderResolver {
     return { order: toOrderType(result), applied: result.applied, reason: result.reason };
   }
 
+  @Mutation(() => OrderType, {
+    description:
+      "Back office (seed 003): accept the authorised payment of a flagged order waiting for it as it is (an amount that differs, a test card), with a reason: the order becomes READY and what READY owes follows. CONFLICT for any other order.",
+  })
+  async acceptFlaggedOrder(@Arg('orderId', () => ID) orderId: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: GraphQLContext): Promise<OrderType> {
+    ctx.access.requireAdmin();
+    return toOrderType(await ctx.services.flaggedOrders.accept(orderId, reason));
+  }
+
+  @Mutation(() => OrderType, {
+    description:
+      "Back office (seed 003): void the authorised payment of a flagged order waiting for it and cancel the order, with a reason; its cart reopens. CONFLICT for any other order.",
+  })
+  async voidAndCancelFlaggedOrder(@Arg('orderId', () => ID) orderId: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: GraphQLContext): Promise<OrderType> {
+    ctx.access.requireAdmin();
+    return toOrderType(await ctx.services.flaggedOrders.voidAndCancel(orderId, reason));
+  }
+
   @Subscription(() => PaymentStatusUpdateType, {
     description: "The order's current payment status, then every committed change. Needs the order's access token or the admin key.",
     subscribe: ({ args, context }) => {
