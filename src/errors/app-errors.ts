@@ -93,7 +93,8 @@ export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
 }
 
-export class GatewayNotConfiguredAppError extends AppError {
+/** Asked for a gateway this service is not configured for (checkout with it, say). */
+export class GatewayNotConfiguredError extends AppError {
   readonly code = ErrorCode.GATEWAY_NOT_CONFIGURED;
   constructor(gateway: string, details?: Record<string, unknown>) {
     super(`the ${gateway} gateway is not configured on this service`, ErrorCode.GATEWAY_NOT_CONFIGURED, { gateway, ...details });

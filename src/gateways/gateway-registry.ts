@@ -1,7 +1,8 @@
 /** The gateways configured on this service, by name: only these are offered at checkout and take callbacks. */
 import type { AppConfig } from '../config/config.js';
 import { GATEWAY_MODULES } from './gateway-catalogue.js';
-import { GatewayNotConfiguredError, type GatewayName, type PaymentGateway } from './gateway.js';
+import { GatewayNotConfiguredError } from '../errors/app-errors.js';
+import type { GatewayName, PaymentGateway } from './gateway.js';
 
 export class GatewayRegistry {
   private readonly gateways = new Map<GatewayName, PaymentGateway>();
@@ -17,7 +18,7 @@ export class GatewayRegistry {
     );
   }
 
-  /** The gateway, or GatewayNotConfiguredError when this service does not speak to it. */
+  /** The gateway, or GatewayNotConfiguredError (GATEWAY_NOT_CONFIGURED) when this service does not speak to it. */
   get(name: GatewayName): PaymentGateway {
     const g = this.gateways.get(name);
     if (!g) throw new GatewayNotConfiguredError(name);

@@ -202,11 +202,3 @@ export interface PaymentGateway {
   refund(payment: GatewayPayment, amount: number, request: OperationRequest): Promise<PaymentStateEvent>;
   cancel(payment: GatewayPayment, request: OperationRequest): Promise<PaymentStateEvent>;
 }
-
-/** Thrown when a gateway that is not configured here is asked for (checkout with it, say). */
-export class GatewayNotConfiguredError extends Error {
-  constructor(readonly gateway: string) {
-    super(`the ${gateway} gateway is not configured on this service`);
-    this.name = 'GatewayNotConfiguredError';
-  }
-}

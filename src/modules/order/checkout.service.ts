@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { AppConfig } from '../../config/config.js';
-import { BadUserInputError, ConflictError, GatewayNotConfiguredAppError, NotFoundError, ServiceUnavailableError } from '../../errors/app-errors.js';
+import { BadUserInputError, ConflictError, NotFoundError, ServiceUnavailableError } from '../../errors/app-errors.js';
 import { gatewaySlug, type GatewayRegistry } from '../../gateways/gateway-registry.js';
 import type { EntityWriter } from '../../db/busy-retry.js';
 import { GatewayApiError, type PaymentGateway, type PaymentRedirect, type PaymentRequestInput } from '../../gateways/gateway.js';
@@ -75,7 +75,8 @@ export class CheckoutService {
       return this.place(tx, input, method, customerEmail);
     });
     const { order } = placed;
-    const gateway = this.gatewayOf(placed.payment);
+    // The payment's own gateway (an order keeps the one it was placed with), if this service still speaks to it.
+    const gateway = this.gateways.get(placed.payment.gateway);
     const fill = (outcome: string) => returnUrl.replaceAll('{orderId}', order.id).replaceAll('{outcome}', outcome);
     const request: PaymentRequestInput = {
       payment: gatewayPaymentOf(placed.payment),
@@ -91,12 +92,6 @@ export class CheckoutService {
     };
     const payment = await this.createAtGateway(gateway, placed.payment, request);
     return { order, payment, accessToken: order.accessToken, redirect: gateway.buildPaymentRequest({ ...request, payment: gatewayPaymentOf(payment) }) };
-  }
-
-  /** The payment's own gateway (an order keeps the one it was placed with), if this service still speaks to it. */
-  private gatewayOf(payment: Payment): PaymentGateway {
-    if (!this.gateways.has(payment.gateway)) throw new GatewayNotConfiguredAppError(payment.gateway, { paymentId: payment.id });
-    return this.gateways.get(payment.gateway);
   }
 
   /**

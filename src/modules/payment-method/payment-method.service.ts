@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityWriter } from '../../db/busy-retry.js';
 import type { Em, Orm } from '../../db/orm.js';
-import { BadUserInputError, ConflictError, GatewayNotConfiguredAppError, NotFoundError } from '../../errors/app-errors.js';
+import { BadUserInputError, ConflictError, NotFoundError } from '../../errors/app-errors.js';
 import type { GatewayRegistry } from '../../gateways/gateway-registry.js';
 import { DrawMethod, type GatewayName } from '../../gateways/gateway.js';
 import { Payment } from '../payment/payment.entity.js';
@@ -104,7 +104,7 @@ export class PaymentMethodService {
     const method = await em.findOne(PaymentMethod, { code }, this.lockMode ? { lockMode: LockMode.PESSIMISTIC_READ } : {});
     if (!method) throw new NotFoundError('PaymentMethod', code);
     if (!method.visible) throw new BadUserInputError(`payment method ${code} is not offered`, { field: 'paymentMethod' });
-    if (!this.gateways.has(method.gateway)) throw new GatewayNotConfiguredAppError(method.gateway, { paymentMethod: code });
+    this.gateways.get(method.gateway); // GATEWAY_NOT_CONFIGURED when this service does not speak to it
     return method;
   }
 }
