@@ -22,6 +22,7 @@ import {
   MalformedNotificationError,
   NotificationOutcome,
   type GatewayName,
+  type GatewayPayment,
   type NotificationContext,
   type PaymentGateway,
   type PaymentStateEvent,
@@ -126,13 +127,21 @@ export class NotificationInbox {
     }
   }
 
-  /** What an adapter may consult to authenticate a notification: the clock, and the payment we keep by reference. */
+  /**
+   * What an adapter may consult to authenticate a notification: the clock, and the payment we keep by reference,
+   * read once per notification however often it is asked for (authentication, then confirmation).
+   */
   private context(gateway: GatewayName): NotificationContext {
+    const read = new Map<string, Promise<GatewayPayment | null>>();
+    const load = async (reference: string) => {
+      const payment = await this.orm.em.fork().findOne(Payment, { gateway, reference });
+      return payment && gatewayPaymentOf(payment);
+    };
     return {
       now: new Date(),
-      storedPayment: async (reference) => {
-        const payment = await this.orm.em.fork().findOne(Payment, { gateway, reference });
-        return payment && gatewayPaymentOf(payment);
+      storedPayment: (reference) => {
+        if (!read.has(reference)) read.set(reference, load(reference));
+        return read.get(reference)!;
       },
     };
   }
