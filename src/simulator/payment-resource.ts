@@ -1,6 +1,7 @@
 /**
  * The QuickPay v10 payment resource the simulator keeps, and the bookkeeping rules QuickPay applies to it: which
- * state a list of operations means, and when a capture, refund or cancel is allowed. Pure functions: no I/O.
+ * state a list of operations means, and when a capture, refund, cancel or recurring charge is allowed. Pure
+ * functions: no I/O.
  */
 
 /** QuickPay's code for an approved operation. */
@@ -77,6 +78,8 @@ export interface OperationInput {
   /** null for a request QuickPay refused itself, without asking the acquirer. */
   aq_status_code?: string | null;
   pending?: boolean;
+  /** The operation's `data` (e.g. a recurring charge's `order_id`); empty when absent. */
+  data?: Record<string, unknown>;
 }
 
 /** The money so far, counting approved, settled operations only. */
@@ -135,7 +138,7 @@ export function appendOperation(payment: SimPayment, input: OperationInput): Sim
     qp_status_msg: input.qp_status_msg ?? (code === QP_APPROVED ? 'Approved' : 'Rejected test operation'),
     aq_status_code: input.aq_status_code !== undefined ? input.aq_status_code : code === QP_APPROVED ? '20000' : '40000',
     aq_status_msg: input.aq_status_code === null ? null : code === QP_APPROVED ? 'Approved' : 'Declined',
-    data: {},
+    data: { ...input.data },
     created_at: new Date().toISOString(),
   };
   payment.operations.push(op);
@@ -160,15 +163,29 @@ export function defaultAmount(payment: SimPayment, type: string): number {
   }
 }
 
+/** The REST commands QuickPay runs on a resource: capture / refund / cancel a payment, charge a subscription. */
+export type CommandType = 'capture' | 'refund' | 'cancel' | 'recurring';
+
+/** True when an authorisation (`authorize`, or `subscribe` for a subscription) was approved. */
+const isAuthorised = (payment: SimPayment) =>
+  payment.operations.some((o) => (o.type === 'authorize' || o.type === 'subscribe') && isApproved(o));
+
 /**
- * Why QuickPay would refuse this capture / refund / cancel, or null when it is allowed: capture up to what is
- * authorised and not captured, refund up to what is captured and not refunded, cancel only before any capture.
+ * Why QuickPay would refuse this command, or null when it is allowed. A payment: capture up to what is authorised
+ * and not captured, refund up to what is captured and not refunded, cancel only before any capture. A subscription
+ * is never captured: each charge is a `recurring` operation of any positive amount, allowed once the subscription
+ * is authorised and until it is cancelled; cancelling ends future charges only, so captured recurring money
+ * neither blocks the cancel nor stops its refund afterwards.
  */
-export function commandError(payment: SimPayment, type: 'capture' | 'refund' | 'cancel', amount: number): string | null {
+export function commandError(payment: SimPayment, type: CommandType, amount: number): string | null {
   const t = totals(payment);
-  if (t.cancelled) return 'Payment is cancelled';
-  if (t.authorised === 0) return 'Payment is not authorized';
-  if (type === 'cancel') return t.captured > 0 ? 'Cannot cancel a captured payment' : null;
+  const subscription = payment.type === 'Subscription';
+  if (type === 'recurring' && !subscription) return 'Not a subscription: only a subscription can be charged with a recurring payment';
+  if (type === 'capture' && subscription) return 'A subscription is not captured: create a recurring payment';
+  const noun = subscription ? 'Subscription' : 'Payment';
+  if (t.cancelled && !(subscription && type === 'refund')) return `${noun} is cancelled`;
+  if (!isAuthorised(payment) || (!subscription && t.authorised === 0)) return `${noun} is not authorized`;
+  if (type === 'cancel') return !subscription && t.captured > 0 ? 'Cannot cancel a captured payment' : null;
   if (!Number.isInteger(amount) || amount <= 0) return 'Amount must be a positive integer';
   if (type === 'capture' && amount > t.authorised - t.captured) {
     return `Capture amount ${amount} exceeds the remaining authorized amount ${t.authorised - t.captured}`;

@@ -45,10 +45,10 @@ export interface QuickPaySimulatorOptions {
 
 /** A running simulator. */
 export interface QuickPaySimulator {
-  /** Base URL: the payment window is `${url}/`, the status API `${url}/payments`. */
+  /** Base URL: the payment window is `${url}/`, the status API `${url}/payments` and `${url}/subscriptions`. */
   readonly url: string;
   readonly port: number;
-  /** Stops the HTTP server, every pending callback and retry, and rejects pending waits. */
+  /** Stops the HTTP server, every pending callback and retry and every held answer, and rejects pending waits. */
   close(): Promise<void>;
   /** Replaces the faults for one of our order ids (before or after the window opens). */
   setFaults(orderId: string, faults: Faults): void;
@@ -123,6 +123,8 @@ export async function startQuickPaySimulator(options: QuickPaySimulatorOptions):
     close: () => {
       closing ??= (async () => {
         sender.close();
+        // Held (stallCommandsMs) answers go out now rather than keep close() or the process waiting.
+        service.close();
         await app.close();
       })();
       return closing;

@@ -1,7 +1,8 @@
 /**
  * What the simulated QuickPay does, independent of HTTP: open a payment from a signed window form, authorise a
- * card, run capture / refund / cancel commands, append scripted operations, and send a callback after every
- * change. The routes and the in-process API both call this, so they cannot drift apart.
+ * card, run capture / refund / cancel commands and a subscription's recurring charges, append scripted operations,
+ * and send a callback after every change. The routes and the in-process API both call this, so they cannot drift
+ * apart.
  */
 import { verifyPaymentWindow } from '../gateways/quickpay/quickpay.signing.js';
 import type { CallbackSender, CallbackSummary, DeliveryAttempt } from './callback-sender.js';
@@ -12,6 +13,7 @@ import {
   numericOrString,
   QP_REJECTED,
   QP_REQUEST_ERROR,
+  type CommandType,
   type OperationInput,
   type SimOperation,
   type SimPayment,
@@ -35,12 +37,22 @@ export type PayOutcome =
   | { kind: 'rejected'; message: string }
   | { kind: 'approved'; continueUrl: string };
 
-/** The outcome of a capture / refund / cancel through the status API. */
+/**
+ * The outcome of a capture / refund / cancel / recurring through the REST API. `invalid`: the request itself is
+ * malformed (`field` names the culprit) and nothing happened. `refused` and `done` did happen (an operation and its
+ * callback); `stallMs` is how long the answer must be held (the `stallCommandsMs` fault, else 0), see
+ * {@link SimulatorService.holdAnswer}.
+ */
 export type CommandOutcome =
   | { kind: 'not-found' }
-  | { kind: 'invalid'; message: string }
-  | { kind: 'refused'; message: string; payment: SimPayment }
-  | { kind: 'done'; payment: SimPayment };
+  | { kind: 'invalid'; field: string; message: string }
+  | { kind: 'refused'; message: string; payment: SimPayment; stallMs: number }
+  | { kind: 'done'; payment: SimPayment; stallMs: number };
+
+/** The rest of a command's request body: a recurring charge's own `order_id` (kept in the operation's `data`). */
+export interface CommandDetails {
+  orderId?: unknown;
+}
 
 /** What the service needs from its host. */
 export interface SimulatorServiceOptions {
@@ -75,6 +87,10 @@ const isHttpUrl = (s: string) => {
 
 /** The simulator's behaviour, shared by every route and the in-process API. */
 export class SimulatorService {
+  /** Answers held by the `stallCommandsMs` fault; reset() and close() release them at once. */
+  private readonly stalls = new Set<{ timer: NodeJS.Timeout; release(): void }>();
+  private closed = false;
+
   constructor(
     private readonly state: SimulatorState,
     private readonly sender: CallbackSender,
@@ -134,6 +150,12 @@ export class SimulatorService {
     return this.state.view(paymentId);
   }
 
+  /** The subscription as `GET /subscriptions/{id}` shows it, or undefined (also for a resource of type Payment). */
+  subscription(paymentId: number): SimPayment | undefined {
+    const resource = this.state.view(paymentId);
+    return resource?.type === 'Subscription' ? resource : undefined;
+  }
+
   /** The status API's search: all payments, or those of one order id. */
   payments(orderId?: string): SimPayment[] {
     return orderId === undefined ? this.state.all() : this.state.findByOrderId(orderId);
@@ -188,30 +210,60 @@ export class SimulatorService {
   }
 
   /**
-   * A capture, refund or cancel through the REST API. A request QuickPay would refuse by its rules still leaves a
-   * failed operation (40001) and a callback, as the real gateway does; a malformed amount leaves nothing.
+   * A capture, refund or cancel of a payment, or a recurring charge of a subscription, through the REST API. A
+   * request QuickPay would refuse by its rules (commandError) still leaves a failed operation (40001) and a callback,
+   * as the real gateway does; a malformed amount or order id leaves nothing. The `declineCommands` fault turns an
+   * allowed command into a failed operation (40000); the `stallCommandsMs` fault shows in the outcome's `stallMs`.
    */
-  command(paymentId: number, type: 'capture' | 'refund' | 'cancel', amount: unknown): CommandOutcome {
+  command(paymentId: number, type: CommandType, amount: unknown, details: CommandDetails = {}): CommandOutcome {
     const payment = this.state.get(paymentId);
     if (!payment) return { kind: 'not-found' };
     let value = 0;
     if (type !== 'cancel') {
       value = typeof amount === 'string' && /^\d+$/.test(amount) ? Number(amount) : (amount as number);
-      if (!Number.isInteger(value) || value <= 0) return { kind: 'invalid', message: 'amount must be a positive integer' };
+      if (!Number.isInteger(value) || value <= 0) return { kind: 'invalid', field: 'amount', message: 'amount must be a positive integer' };
+    }
+    const data: Record<string, unknown> = {};
+    if (type === 'recurring' && details.orderId !== undefined) {
+      if (typeof details.orderId !== 'string' || !/^[\x21-\x7e]{1,64}$/.test(details.orderId)) {
+        return { kind: 'invalid', field: 'order_id', message: 'order_id must be 1-64 printable characters' };
+      }
+      data.order_id = details.orderId;
     }
     const error = commandError(payment, type, value);
     if (error) {
-      appendOperation(payment, { type, amount: value, qp_status_code: QP_REQUEST_ERROR, qp_status_msg: error, aq_status_code: null });
+      appendOperation(payment, { type, amount: value, qp_status_code: QP_REQUEST_ERROR, qp_status_msg: error, aq_status_code: null, data });
       this.notify(paymentId);
-      return { kind: 'refused', message: error, payment: this.state.view(paymentId)! };
+      return { kind: 'refused', message: error, payment: this.state.view(paymentId)!, stallMs: this.stallFor(paymentId) };
     }
     if (this.state.faultsFor(paymentId).declineCommands) {
-      appendOperation(payment, { type, amount: value, qp_status_code: QP_REJECTED, qp_status_msg: 'Declined by the acquirer (simulated fault)' });
+      appendOperation(payment, { type, amount: value, qp_status_code: QP_REJECTED, qp_status_msg: 'Declined by the acquirer (simulated fault)', data });
     } else {
-      appendOperation(payment, { type, amount: value });
+      appendOperation(payment, { type, amount: value, data });
     }
     this.notify(paymentId);
-    return { kind: 'done', payment: this.state.view(paymentId)! };
+    return { kind: 'done', payment: this.state.view(paymentId)!, stallMs: this.stallFor(paymentId) };
+  }
+
+  /**
+   * Resolves after `ms` (a command outcome's `stallMs`): how long the REST API holds a performed command's answer.
+   * reset() and close() resolve every held answer at once, so a stall never keeps the simulator from closing.
+   */
+  holdAnswer(ms: number): Promise<void> {
+    if (ms <= 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const stall = {
+        timer: setTimeout(() => stall.release(), ms),
+        release: () => {
+          clearTimeout(stall.timer);
+          this.stalls.delete(stall);
+          resolve();
+        },
+      };
+      // Belt and braces: even a stall nobody releases never keeps the process alive.
+      stall.timer.unref();
+      this.stalls.add(stall);
+    });
   }
 
   /** Sends the payment as it is now, as a new callback. */
@@ -246,10 +298,25 @@ export class SimulatorService {
     return this.state.all().map((p) => this.snapshot(p.id)!);
   }
 
-  /** Forgets everything and stops pending callbacks. */
+  /** Forgets everything, stops pending callbacks and answers every held (stalled) command at once. */
   reset(): void {
+    this.releaseStalls();
     this.sender.reset();
     this.state.reset();
+  }
+
+  /** Answers every held command now and holds none from now on (the simulator is closing). */
+  close(): void {
+    this.closed = true;
+    this.releaseStalls();
+  }
+
+  private releaseStalls(): void {
+    for (const stall of [...this.stalls]) stall.release();
+  }
+
+  private stallFor(paymentId: number): number {
+    return this.state.faultsFor(paymentId).stallCommandsMs ?? 0;
   }
 
   private notify(paymentId: number, failFirstAttempt = false): CallbackSummary {

@@ -1,15 +1,20 @@
 /**
- * The REST API the reconciler calls, as QuickPay's: `GET /payments/{id}`, `GET /payments?order_id=X`, and
- * `POST /payments/{id}/capture|refund|cancel`. Basic auth with an empty user and the API key as password, and
- * `Accept-Version: v10`, on every call.
+ * The REST API the reconciler calls, as QuickPay's: `GET /payments/{id}`, `GET /payments?order_id=X`,
+ * `POST /payments/{id}/capture|refund|cancel`, and for subscriptions `GET /subscriptions/{id}` and
+ * `POST /subscriptions/{id}/recurring|cancel`. Basic auth with an empty user and the API key as password, and
+ * `Accept-Version: v10`, on every call. A recurring charge is recorded as a `recurring` operation on the
+ * subscription itself (real QuickPay creates a new payment for it); its body is `{ amount, order_id?, auto_capture? }`.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseId } from './http-helpers.js';
-import type { SimulatorService } from './simulator-service.js';
+import type { CommandOutcome, SimulatorService } from './simulator-service.js';
 
-const COMMANDS = ['capture', 'refund', 'cancel'] as const;
-type Command = (typeof COMMANDS)[number];
+const PAYMENT_COMMANDS = ['capture', 'refund', 'cancel'] as const;
+const SUBSCRIPTION_COMMANDS = ['recurring', 'cancel'] as const;
+
+/** The body of a command; QuickPay takes `amount` for capture / refund / recurring, `order_id` for recurring. */
+type CommandBody = { amount?: unknown; order_id?: unknown; auto_capture?: unknown } | undefined;
 
 /** True when the Basic credentials' password is the API key (QuickPay ignores the user name). */
 export function hasValidApiKey(authorization: string | undefined, apiKey: string): boolean {
@@ -37,8 +42,24 @@ export function registerStatusApiRoutes(app: FastifyInstance, service: Simulator
     }
     return true;
   };
-  const notFound = (reply: FastifyReply, raw: string) =>
-    reply.code(404).send({ message: `Not found: No Payment with id ${raw}` });
+  const notFound = (reply: FastifyReply, raw: string, noun = 'Payment') =>
+    reply.code(404).send({ message: `Not found: No ${noun} with id ${raw}` });
+
+  /** The HTTP answer to a command that was run (or not); a performed one waits out the `stallCommandsMs` fault. */
+  const answer = async (reply: FastifyReply, outcome: CommandOutcome, raw: string, noun: string) => {
+    switch (outcome.kind) {
+      case 'not-found':
+        return notFound(reply, raw, noun);
+      case 'invalid':
+        return reply.code(400).send({ message: 'Validation error', errors: { [outcome.field]: [outcome.message] }, error_code: null });
+      case 'refused':
+        await service.holdAnswer(outcome.stallMs);
+        return reply.code(400).send({ message: outcome.message, errors: {}, error_code: null });
+      case 'done':
+        await service.holdAnswer(outcome.stallMs);
+        return reply.code(202).send(outcome.payment);
+    }
+  };
 
   app.get<{ Querystring: { order_id?: string } }>('/payments', async (req, reply) => {
     if (!allowed(req, reply)) return reply;
@@ -52,26 +73,34 @@ export function registerStatusApiRoutes(app: FastifyInstance, service: Simulator
     return payment ?? notFound(reply, req.params.id);
   });
 
-  app.post<{ Params: { id: string; command: string }; Body: { amount?: unknown } | undefined }>(
-    '/payments/:id/:command',
-    async (req, reply) => {
-      if (!allowed(req, reply)) return reply;
-      const command = req.params.command as Command;
-      if (!COMMANDS.includes(command)) return reply.code(404).send({ message: `Unknown operation ${req.params.command}` });
-      const id = parseId(req.params.id);
-      if (id === undefined) return notFound(reply, req.params.id);
-      // `?synchronized` is accepted and changes nothing: every simulated operation completes at once.
-      const outcome = service.command(id, command, req.body?.amount);
-      switch (outcome.kind) {
-        case 'not-found':
-          return notFound(reply, req.params.id);
-        case 'invalid':
-          return reply.code(400).send({ message: 'Validation error', errors: { amount: [outcome.message] }, error_code: null });
-        case 'refused':
-          return reply.code(400).send({ message: outcome.message, errors: {}, error_code: null });
-        case 'done':
-          return reply.code(202).send(outcome.payment);
-      }
-    },
-  );
+  app.post<{ Params: { id: string; command: string }; Body: CommandBody }>('/payments/:id/:command', async (req, reply) => {
+    if (!allowed(req, reply)) return reply;
+    const command = req.params.command as (typeof PAYMENT_COMMANDS)[number];
+    if (!PAYMENT_COMMANDS.includes(command)) return reply.code(404).send({ message: `Unknown operation ${req.params.command}` });
+    const id = parseId(req.params.id);
+    if (id === undefined) return notFound(reply, req.params.id);
+    // `?synchronized` is accepted and changes nothing: every simulated operation completes at once.
+    return answer(reply, service.command(id, command, req.body?.amount), req.params.id, 'Payment');
+  });
+
+  app.get<{ Params: { id: string } }>('/subscriptions/:id', async (req, reply) => {
+    if (!allowed(req, reply)) return reply;
+    const id = parseId(req.params.id);
+    const subscription = id === undefined ? undefined : service.subscription(id);
+    return subscription ?? notFound(reply, req.params.id, 'Subscription');
+  });
+
+  app.post<{ Params: { id: string; command: string }; Body: CommandBody }>('/subscriptions/:id/:command', async (req, reply) => {
+    if (!allowed(req, reply)) return reply;
+    const command = req.params.command as (typeof SUBSCRIPTION_COMMANDS)[number];
+    if (!SUBSCRIPTION_COMMANDS.includes(command)) return reply.code(404).send({ message: `Unknown operation ${req.params.command}` });
+    const id = parseId(req.params.id);
+    if (id === undefined) return notFound(reply, req.params.id, 'Subscription');
+    // A recurring charge of a plain payment is QuickPay's to refuse (a failed operation); cancelling one through
+    // this route is not: there is no subscription with that id.
+    if (command === 'cancel' && !service.subscription(id)) return notFound(reply, req.params.id, 'Subscription');
+    // `auto_capture` is accepted and changes nothing: a simulated recurring charge is captured money at once.
+    const outcome = service.command(id, command, req.body?.amount, { orderId: req.body?.order_id });
+    return answer(reply, outcome, req.params.id, 'Subscription');
+  });
 }

@@ -307,6 +307,7 @@ test('our QuickPay adapter drives the simulator: window form, callback verificat
     paymentWindowUrl: h.sim.url,
     apiUrl: h.sim.url,
     allowedSources: [],
+    apiTimeoutMs: 10_000,
   });
   const orderId = newOrderId('adapter');
   const redirect = gateway.buildPaymentRequest({

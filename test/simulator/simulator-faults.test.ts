@@ -1,6 +1,6 @@
 /**
  * The delivery faults, armed per order id (in-process and through the control API) or as defaults: drop,
- * duplicate, reorder, delay, failFirstAttempt and testMode.
+ * duplicate, reorder, delay, failFirstAttempt and testMode; and stallCommandsMs, which holds a command's answer.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -162,4 +162,136 @@ test('invalid faults are refused', async (t) => {
   const body = (await res.json()) as { issues: string[] };
   assert.ok(body.issues.some((i) => i.startsWith('delayMs')));
   assert.throws(() => h.sim.setFaults('x', { duplicate: -3 }));
+});
+
+/** Captures through the status API, as the adapter does; `timeoutMs` aborts the request like a client timeout. */
+function capture(url: string, id: number, amount: number, timeoutMs?: number) {
+  return fetch(`${url}/payments/${id}/capture?synchronized`, {
+    method: 'POST',
+    headers: apiHeaders(),
+    body: JSON.stringify({ amount }),
+    signal: timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs),
+  });
+}
+
+test('stallCommandsMs: the command is performed and its callback sent at once, the answer comes later', async (t) => {
+  const h = await startHarness();
+  t.after(h.close);
+  const orderId = newOrderId();
+  h.sim.setFaults(orderId, { stallCommandsMs: 400 });
+  const id = await openWindow(h, orderId, { amount: '10000' });
+  await pay(h, id); // the window's authorisation is no command: not held
+  await h.shop.waitFor(orderId, 1);
+
+  const sentAt = Date.now();
+  let answeredAt = 0;
+  const answer = capture(h.sim.url, id, 6000).then((res) => {
+    answeredAt = Date.now();
+    return res;
+  });
+  const [, captured] = await h.shop.waitFor(orderId, 2);
+  assert.equal(answeredAt, 0, 'the callback arrives before the HTTP answer');
+  assert.deepEqual(captured.json.operations.at(-1)!.type, 'capture');
+  assert.equal(h.sim.payment(id)!.payment.balance, 6000, 'the capture happened already');
+
+  const res = await answer;
+  assert.equal(res.status, 202);
+  assert.equal(QuickPayPaymentSchema.parse(await res.json()).balance, 6000);
+  assert.ok(answeredAt - sentAt >= 390, `answered after ${answeredAt - sentAt} ms`);
+  assert.ok(captured.receivedAt < answeredAt);
+
+  // A refused command is performed too (a failed operation), so its answer is held as well...
+  const refusedAt = Date.now();
+  assert.equal((await capture(h.sim.url, id, 99999)).status, 400);
+  assert.ok(Date.now() - refusedAt >= 390);
+  // ...but a malformed one did nothing and is answered at once.
+  const invalidAt = Date.now();
+  assert.equal((await capture(h.sim.url, id, -1)).status, 400);
+  assert.ok(Date.now() - invalidAt < 300);
+  // Reads are never held.
+  const readAt = Date.now();
+  assert.equal((await fetch(`${h.sim.url}/payments/${id}`, { headers: apiHeaders() })).status, 200);
+  assert.ok(Date.now() - readAt < 300);
+});
+
+test('stallCommandsMs: a client that times out first never learns the outcome, yet the operation happened', async (t) => {
+  const h = await startHarness();
+  t.after(h.close);
+  const orderId = newOrderId('sub');
+  const id = await openWindow(h, orderId, { type: 'subscription', amount: '0' });
+  await pay(h, id);
+  // Through the control API, like an out-of-process test would.
+  const put = await fetch(`${h.sim.url}/_sim/payments/${encodeURIComponent(orderId)}/faults`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ stallCommandsMs: 60_000 }),
+  });
+  assert.equal(put.status, 200);
+
+  await assert.rejects(
+    fetch(`${h.sim.url}/subscriptions/${id}/recurring`, {
+      method: 'POST',
+      headers: apiHeaders(),
+      body: JSON.stringify({ amount: 2500, order_id: `${orderId}-r1` }),
+      signal: AbortSignal.timeout(150),
+    }),
+    (e: Error) => e.name === 'TimeoutError',
+  );
+  const [, charged] = await h.shop.waitFor(orderId, 2);
+  assert.deepEqual(charged.json.operations.at(-1)!.type, 'recurring');
+  const status = await fetch(`${h.sim.url}/subscriptions/${id}`, { headers: apiHeaders() });
+  const subscription = QuickPayPaymentSchema.parse(await status.json());
+  assert.deepEqual(
+    subscription.operations.map((o) => [o.type, o.amount, o.qp_status_code]),
+    [
+      ['subscribe', 0, '20000'],
+      ['recurring', 2500, '20000'],
+    ],
+  );
+});
+
+test('stallCommandsMs: reset answers a held command at once, and a held answer never keeps close() waiting', async (t) => {
+  const h = await startHarness();
+  t.after(h.close);
+  const orderId = newOrderId();
+  h.sim.setFaults(orderId, { stallCommandsMs: 600_000 });
+  const id = await openWindow(h, orderId);
+  await pay(h, id);
+  const held = capture(h.sim.url, id, 100, 3000); // fails the test in 3 s if reset does not release it
+  await h.shop.waitFor(orderId, 2);
+  const resetAt = Date.now();
+  h.sim.reset();
+  assert.equal((await held).status, 202);
+  assert.ok(Date.now() - resetAt < 1000, 'reset released the answer');
+
+  const other = await startHarness();
+  t.after(other.close);
+  const otherOrder = newOrderId();
+  other.sim.setFaults(otherOrder, { stallCommandsMs: 600_000 });
+  const otherId = await openWindow(other, otherOrder);
+  await pay(other, otherId);
+  const stuck = capture(other.sim.url, otherId, 100).then(
+    (res) => res.status,
+    () => 'no answer',
+  );
+  await other.shop.waitFor(otherOrder, 2);
+  const closeAt = Date.now();
+  await other.close();
+  assert.ok(Date.now() - closeAt < 1000, `close took ${Date.now() - closeAt} ms`);
+  assert.ok([202, 'no answer'].includes(await stuck));
+});
+
+test('stallCommandsMs is validated like the other faults', async (t) => {
+  const h = await startHarness();
+  t.after(h.close);
+  for (const stallCommandsMs of [-1, 600_001, 1.5, '100']) {
+    const res = await fetch(`${h.sim.url}/_sim/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ stallCommandsMs }),
+    });
+    assert.equal(res.status, 400, `stallCommandsMs ${stallCommandsMs}`);
+  }
+  assert.throws(() => h.sim.setFaults('x', { stallCommandsMs: -5 }));
+  assert.doesNotThrow(() => h.sim.setDefaultFaults({ stallCommandsMs: 600_000 }));
 });
