@@ -23,6 +23,7 @@ import { OutboxAdminService } from '../modules/outbox/outbox-admin.service.js';
 import { RedirectOutcomeService } from '../modules/order/redirect-outcome.service.js';
 import { PaymentStateService } from '../modules/payment/payment-state.service.js';
 import { PaymentMethodService } from '../modules/payment-method/payment-method.service.js';
+import { PaymentOperationService } from '../modules/payment-operation/payment-operations.service.js';
 import { PendingPaymentsService } from '../modules/reconciler/pending-payments.service.js';
 import { PaymentReconciler } from '../modules/reconciler/reconciler.js';
 import { PromotionService } from '../modules/promotions/promotion.service.js';
@@ -45,6 +46,8 @@ export interface Services {
   promotions: PromotionService;
   carts: CartService;
   paymentMethods: PaymentMethodService;
+  /** The back office's capture, refund, cancel and recurring charges, through the operations ledger. */
+  paymentOperations: PaymentOperationService;
   checkout: CheckoutService;
   redirects: RedirectOutcomeService;
   flaggedOrders: FlaggedOrderService;
@@ -92,6 +95,7 @@ export function createServices(config: AppConfig, log: Logger, orm: Orm, live: L
     promotions: new PromotionService(orm, writer),
     carts: new CartService(orm, writer, transitions),
     paymentMethods,
+    paymentOperations: new PaymentOperationService(orm, transitions, payments, gateways, config.reconciler, log.child({ component: 'payment-operations' })),
     checkout: new CheckoutService(config, transitions, gateways, paymentMethods, writer, lockMode),
     redirects: new RedirectOutcomeService(transitions, gateways, payments),
     flaggedOrders: new FlaggedOrderService(transitions),

@@ -159,6 +159,11 @@ export interface ReconcilerPolicy {
   readonly leaseMs: number;
   /** Milliseconds between two looks for due payments when the last look found none. */
   readonly pollIntervalMs: number;
+  /**
+   * Milliseconds after a payment operation whose outcome is unknown (the gateway's answer was lost) when the
+   * reconciler asks the gateway about it; an operation this old that the gateway's full answer does not list failed.
+   */
+  readonly operationSettleAfterMs: number;
 }
 
 /** What the callback bridge keeps of what it is sent, and for how long. */
@@ -377,6 +382,7 @@ const EnvSchema = z.object({
   RECONCILER_BATCH_SIZE: int(20, 1, 1_000),
   RECONCILER_LEASE_MS: int(60_000, 1_000, 3_600_000),
   RECONCILER_POLL_INTERVAL_MS: int(1_000, 10, 600_000),
+  OPERATION_SETTLE_AFTER: duration('2m'),
   SHOP_WEBHOOK_URL: optionalText,
   SHOP_WEBHOOK_SECRET: optionalText,
   SHOP_WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
@@ -510,6 +516,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       batchSize: e.RECONCILER_BATCH_SIZE,
       leaseMs: e.RECONCILER_LEASE_MS,
       pollIntervalMs: e.RECONCILER_POLL_INTERVAL_MS,
+      operationSettleAfterMs: e.OPERATION_SETTLE_AFTER,
     }),
     shopWebhook: Object.freeze({
       url: e.SHOP_WEBHOOK_URL ?? null,

@@ -6,6 +6,7 @@ import { CartSchema } from '../modules/cart/cart.entity.js';
 import { OrderSchema } from '../modules/order/order.entity.js';
 import { PaymentSchema } from '../modules/payment/payment.entity.js';
 import { PaymentMethodSchema } from '../modules/payment-method/payment-method.entity.js';
+import { PaymentOperationSchema } from '../modules/payment-operation/payment-operation.entity.js';
 import { StatusTransitionSchema } from '../modules/audit/status-transition.entity.js';
 import { InboxMessageSchema } from '../modules/inbox/inbox-message.entity.js';
 import { OutboxMessageSchema } from '../modules/outbox/outbox-message.entity.js';
@@ -21,6 +22,7 @@ export const entities = [
   OrderSchema,
   PaymentSchema,
   PaymentMethodSchema,
+  PaymentOperationSchema,
   StatusTransitionSchema,
   InboxMessageSchema,
   OutboxMessageSchema,

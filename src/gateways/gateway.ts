@@ -84,6 +84,33 @@ export interface OperationRequest {
   idempotencyKey: string;
 }
 
+/** The payment operations the shop asks of a gateway after the authorisation (seed 003), and the ledger records. */
+export enum OperationKind {
+  CAPTURE = 'CAPTURE',
+  REFUND = 'REFUND',
+  /** Voids an uncaptured authorisation (or ends a subscription). */
+  CANCEL = 'CANCEL',
+  /** A charge against a subscription (QuickPay's recurring payment): captured money, like a capture. */
+  RECURRING = 'RECURRING',
+}
+
+/** Where one operation stands at the gateway. */
+export enum GatewayOperationOutcome {
+  PENDING = 'PENDING',
+  SUCCEEDED = 'SUCCEEDED',
+  FAILED = 'FAILED',
+}
+
+/** One operation of a payment as the gateway reports it, with the gateway's own id for it. */
+export interface GatewayOperationReport {
+  gatewayOperationId: string;
+  kind: OperationKind;
+  amount: number;
+  outcome: GatewayOperationOutcome;
+  /** The gateway's words for it (status code and message), for the ledger. */
+  answer: string;
+}
+
 /**
  * The normalised meaning of a gateway message or status answer: where one payment stands now, according to the
  * gateway. `sequence` orders the gateway's own view of the payment, so an older message never overrides a newer one.
@@ -101,6 +128,13 @@ export interface PaymentStateEvent {
   testMode: boolean;
   /** A short human description for the audit trail, e.g. "operation 3 authorize approved (20000)". */
   detail: string;
+  /**
+   * Every capture, refund, cancel and recurring charge of the payment the gateway knows of, when the message lists
+   * them (QuickPay's `operations[]`): the operations ledger matches them to the ones we asked for, and records the
+   * others (done in the gateway's own back office). Absent when the gateway reports only totals: then what the
+   * totals add to the ledger is recorded as one operation done at the gateway.
+   */
+  operations?: readonly GatewayOperationReport[];
 }
 
 /** How the bridge ended with one notification; each gateway turns it into the answer it expects. */
@@ -198,7 +232,14 @@ export interface PaymentGateway {
   /** Asks the gateway where a payment stands (the reconciler's question); null when the gateway does not know it. */
   fetchPaymentStatus(payment: GatewayPayment): Promise<PaymentStateEvent | null>;
 
+  /**
+   * The payment operations. Each answers the payment as the gateway holds it afterwards (its `operations` should
+   * include the one just done), and throws GatewayApiError when the gateway refused (a 4xx status) or when whether
+   * it acted is unknown (no status, or 5xx): the ledger keeps such an operation REQUESTED, never retried blindly.
+   */
   capture(payment: GatewayPayment, amount: number, request: OperationRequest): Promise<PaymentStateEvent>;
   refund(payment: GatewayPayment, amount: number, request: OperationRequest): Promise<PaymentStateEvent>;
   cancel(payment: GatewayPayment, request: OperationRequest): Promise<PaymentStateEvent>;
+  /** Charges a subscription again (seed 003's recurring); absent for gateways without subscriptions. */
+  chargeSubscription?(payment: GatewayPayment, amount: number, request: OperationRequest): Promise<PaymentStateEvent>;
 }

@@ -1,6 +1,7 @@
 /** Registers every domain enum with type-graphql once, under its GraphQL name. */
 import { registerEnumType } from 'type-graphql';
-import { DrawMethod, GatewayName } from '../gateways/gateway.js';
+import { DrawMethod, GatewayName, OperationKind } from '../gateways/gateway.js';
+import { OperationRequester, OperationStatus } from '../modules/payment-operation/payment-operation.entity.js';
 import { TransitionSource, TransitionSubject } from '../modules/audit/status-transition.entity.js';
 import { CartStatus } from '../modules/cart/cart.machine.js';
 import { InboxStatus } from '../modules/inbox/inbox-message.entity.js';
@@ -25,3 +26,6 @@ registerEnumType(OrderLineKind, { name: 'OrderLineKind', description: 'A product
 registerEnumType(OutboxStatus, { name: 'OutboxStatus' });
 registerEnumType(OutboxTopic, { name: 'OutboxTopic', description: 'What a side effect does.' });
 registerEnumType(DrawMethod, { name: 'DrawMethod', description: 'How a payment method draws the money: one authorisation, or a subscription charged again later (seed 003).' });
+registerEnumType(OperationKind, { name: 'PaymentOperationKind', description: 'A payment operation the shop asks of the gateway after the authorisation (seed 003).' });
+registerEnumType(OperationStatus, { name: 'PaymentOperationStatus', description: 'REQUESTED until the gateway is known to have done it (SUCCEEDED) or not (FAILED); an unknown outcome stays REQUESTED until the gateway says.' });
+registerEnumType(OperationRequester, { name: 'PaymentOperationRequester', description: "Who asked: the shop (BACK_OFFICE), the service's own void (WORKER), or nobody here (GATEWAY: done in the gateway's own back office)." });

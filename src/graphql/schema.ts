@@ -12,8 +12,9 @@ import { OutboxResolver } from '../modules/outbox/outbox.resolver.js';
 import { PendingPaymentsResolver } from '../modules/reconciler/pending-payments.resolver.js';
 import { PromotionResolver } from '../modules/promotions/promotion.resolver.js';
 import { PaymentMethodResolver } from '../modules/payment-method/payment-method.resolver.js';
+import { PaymentOperationResolver } from '../modules/payment-operation/payment-operation.resolver.js';
 
-export const resolvers = [ProductResolver, PromotionResolver, PaymentMethodResolver, CartResolver, OrderResolver, InboxResolver, OutboxResolver, PendingPaymentsResolver] as const;
+export const resolvers = [ProductResolver, PromotionResolver, PaymentMethodResolver, PaymentOperationResolver, CartResolver, OrderResolver, InboxResolver, OutboxResolver, PendingPaymentsResolver] as const;
 
 /**
  * Every subscription brings its own `subscribe` (current state first, then changes from the LiveStatusBus), so

@@ -2,7 +2,7 @@
  * QuickPay v10 behind the gateway interface: the payment window form, callback verification and parsing, the
  * answer QuickPay expects (any 2xx stops its hourly resends), and the REST API for status and payment commands.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   DrawMethod,
   GatewayApiError,
@@ -22,9 +22,6 @@ import {
 import type { QuickPayConfig } from './quickpay.config.js';
 import { QuickPayPaymentSchema, toPaymentStateEvent } from './quickpay.payment.js';
 import { CHECKSUM_HEADER, signPaymentWindow, verifyCallbackChecksum } from './quickpay.signing.js';
-
-/** QuickPay gives up on a request after this long; so do we. */
-const API_TIMEOUT_MS = 10_000; // 10 seconds
 
 /** HTTP status and body for each outcome: 2xx when QuickPay may stop resending, 5xx only when a resend could help. */
 const ANSWERS: Record<NotificationOutcome, [number, string]> = {
@@ -154,9 +151,19 @@ export class QuickPayGateway implements PaymentGateway {
     return this.command(payment, 'cancel', {});
   }
 
-  private async command({ gatewayPaymentId: id }: GatewayPayment, op: string, body: Record<string, unknown>): Promise<PaymentStateEvent> {
+  /**
+   * A recurring charge of a subscription, captured at once. QuickPay wants an order id per charge (4-20
+   * alphanumerics, unique): the subscription's reference and four characters of the request's key, so a repeated
+   * request asks for the same charge.
+   */
+  async chargeSubscription(payment: GatewayPayment, amount: number, request: OperationRequest): Promise<PaymentStateEvent> {
+    const suffix = createHash('sha256').update(request.idempotencyKey).digest('hex').slice(0, 4).toUpperCase();
+    return this.command(payment, 'recurring', { amount, order_id: `${payment.reference.slice(0, 16)}${suffix}`, auto_capture: true }, 'subscriptions');
+  }
+
+  private async command({ gatewayPaymentId: id }: GatewayPayment, op: string, body: Record<string, unknown>, resource = 'payments'): Promise<PaymentStateEvent> {
     if (!id) throw new GatewayApiError(`QuickPay cannot ${op} a payment it has not reported yet (no QuickPay payment id)`);
-    const res = await this.request('POST', `/payments/${encodeURIComponent(id)}/${op}?synchronized`, body);
+    const res = await this.request('POST', `/${resource}/${encodeURIComponent(id)}/${op}?synchronized`, body);
     const event = this.toEvent(res);
     if (!event) throw new GatewayApiError(`QuickPay ${op} of payment ${id} returned a payment without operations`);
     return event;
@@ -175,7 +182,7 @@ export class QuickPayGateway implements PaymentGateway {
       res = await this.fetchImpl(`${this.config.apiUrl}${path}`, {
         method,
         redirect: 'error',
-        signal: AbortSignal.timeout(API_TIMEOUT_MS),
+        signal: AbortSignal.timeout(this.config.apiTimeoutMs),
         headers: {
           'Accept-Version': 'v10',
           Accept: 'application/json',

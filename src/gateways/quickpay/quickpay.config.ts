@@ -23,6 +23,8 @@ export interface QuickPayConfig {
   readonly apiUrl: string;
   /** Source addresses allowed to post callbacks (CIDR or single addresses); empty allows any. */
   readonly allowedSources: readonly string[];
+  /** How long a call to the REST API may take; past it, whether QuickPay acted is unknown. */
+  readonly apiTimeoutMs: number;
 }
 
 const QuickPayEnv = z.object({
@@ -33,6 +35,7 @@ const QuickPayEnv = z.object({
   QUICKPAY_PAYMENT_WINDOW_URL: z.string().url().default('https://payment.quickpay.net'),
   QUICKPAY_API_URL: z.string().url().default('https://api.quickpay.net'),
   QUICKPAY_ALLOWED_SOURCES: csv,
+  QUICKPAY_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
 });
 
 export function readQuickPayConfig(env: Readonly<Record<string, string | undefined>>): GatewaySettings<QuickPayConfig> {
@@ -52,6 +55,7 @@ export function readQuickPayConfig(env: Readonly<Record<string, string | undefin
       paymentWindowUrl: e.QUICKPAY_PAYMENT_WINDOW_URL.replace(/\/+$/, ''),
       apiUrl: e.QUICKPAY_API_URL.replace(/\/+$/, ''),
       allowedSources: Object.freeze(e.QUICKPAY_ALLOWED_SOURCES),
+      apiTimeoutMs: e.QUICKPAY_API_TIMEOUT_MS,
     },
   };
 }

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { PaymentStatus } from '../../modules/payment/payment.machine.js';
 import { MAX_MONEY } from '../../modules/shared/money.js';
-import { MalformedNotificationError, type PaymentStateEvent } from '../gateway.js';
+import { GatewayOperationOutcome, MalformedNotificationError, OperationKind, type GatewayOperationReport, type PaymentStateEvent } from '../gateway.js';
 
 /** An amount in minor units, as the service holds money (a negative or larger one is not a real payment). */
 const amount = z.number().int().nonnegative().max(MAX_MONEY);
@@ -57,6 +57,25 @@ function gatewaySequence(latest: QuickPayOperation): number {
   return latest.id * 2 + (latest.pending ? 0 : 1);
 }
 
+/** QuickPay's operation types that are payment operations of the ledger. */
+const LEDGER_KINDS: Readonly<Record<string, OperationKind>> = {
+  capture: OperationKind.CAPTURE,
+  refund: OperationKind.REFUND,
+  cancel: OperationKind.CANCEL,
+  recurring: OperationKind.RECURRING,
+};
+
+/** The payment's captures, refunds, cancels and recurring charges, as the operations ledger reads them. */
+function operationReports(ops: QuickPayOperation[]): GatewayOperationReport[] {
+  return ops.flatMap((op) => {
+    const kind = LEDGER_KINDS[op.type];
+    if (!kind) return [];
+    const outcome = op.pending ? GatewayOperationOutcome.PENDING : op.qp_status_code === QP_APPROVED ? GatewayOperationOutcome.SUCCEEDED : GatewayOperationOutcome.FAILED;
+    const answer = `operation ${op.id} ${op.type} ${op.pending ? 'pending' : (op.qp_status_code ?? 'no status')}${op.qp_status_msg ? ` ${op.qp_status_msg}` : ''}`;
+    return [{ gatewayOperationId: String(op.id), kind, amount: op.amount, outcome, answer: answer.slice(0, 300) }];
+  });
+}
+
 /**
  * Replays the operations in order. Approved operations move the state (authorize -> AUTHORIZED, capture ->
  * CAPTURED, refund -> REFUNDED, cancel -> CANCELLED); a failed authorize before any approval is REFUSED (EXPIRED
@@ -95,5 +114,6 @@ export function toPaymentStateEvent(payment: QuickPayPayment): PaymentStateEvent
     fee: payment.fee ?? 0,
     testMode: payment.test_mode,
     detail: `QuickPay payment ${payment.id}: operation ${last.id} ${last.type} ${last.pending ? 'pending' : (last.qp_status_code ?? 'no status')}`,
+    operations: operationReports(ops),
   };
 }

@@ -15,7 +15,7 @@ import { OutboxTopic } from './outbox-message.entity.js';
 const inDatabase = (apply: InDatabaseHandler['apply']): InDatabaseHandler => ({ kind: 'database', apply });
 
 /** What the handlers use of the service objects. */
-export type OutboxHandlerDeps = Pick<Services, 'orm' | 'gateways' | 'transitions' | 'payments' | 'shopWebhook' | 'mailer' | 'config'>;
+export type OutboxHandlerDeps = Pick<Services, 'orm' | 'gateways' | 'transitions' | 'payments' | 'paymentOperations' | 'shopWebhook' | 'mailer' | 'config'>;
 
 /** The effects inside our own database (exactly once, in the order's lineage transaction). */
 export function inDatabaseHandlers(): Map<OutboxTopic, OutboxHandler> {

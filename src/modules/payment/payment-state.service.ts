@@ -8,6 +8,7 @@ import { OrderFlag, type Order } from '../order/order.entity.js';
 import { OrderStatus } from '../order/order.machine.js';
 import { cancelOrder, flag, makeReadyOrFlag, settleRefundedInFull } from '../order/order-lifecycle.js';
 import type { Cause, LineageTransaction } from '../transition/lineage-transaction.js';
+import { needsLedger, planLedger, type UnreportedPolicy } from '../payment-operation/operation-ledger.js';
 import type { Payment } from './payment.entity.js';
 import { PAID_STATUSES, PaymentStatus, holdsMoney, paymentMachine } from './payment.machine.js';
 
@@ -19,6 +20,8 @@ export interface ApplyResult {
   changed: boolean;
   /** What happened, for the inbox record and logs. */
   summary: string;
+  /** The payment's operations still REQUESTED once it is applied; undefined when the ledger was not read. */
+  openOperations?: number;
 }
 
 /** An order with its payment, as the lineage transaction that changes them holds them (managed by its `em`). */
@@ -38,13 +41,18 @@ export class PaymentStateService {
    * Applies `event` to the order and payment `tx` holds (read under its lock). What it does not apply it does
    * not write: a stale, conflicting or refused message leaves no trace but its inbox record (invariant 8).
    */
-  async apply(tx: LineageTransaction, { order, payment }: OrderWithPayment, event: PaymentStateEvent, cause: Cause): Promise<ApplyResult> {
+  async apply(tx: LineageTransaction, { order, payment }: OrderWithPayment, reported: PaymentStateEvent, cause: Cause, unreported?: UnreportedPolicy): Promise<ApplyResult> {
     const ignored = (why: string): ApplyResult => ({ changed: false, summary: `ignored: ${why}` });
 
-    if (payment.gatewayPaymentId && payment.gatewayPaymentId !== event.gatewayPaymentId) {
-      return ignored(`gateway payment ${event.gatewayPaymentId} is not ours (${payment.gatewayPaymentId})`);
+    if (payment.gatewayPaymentId && payment.gatewayPaymentId !== reported.gatewayPaymentId) {
+      return ignored(`gateway payment ${reported.gatewayPaymentId} is not ours (${payment.gatewayPaymentId})`);
     }
-    if (event.sequence < payment.gatewaySequence) return ignored(`stale (gateway sequence ${event.sequence} < ${payment.gatewaySequence})`);
+    if (reported.sequence < payment.gatewaySequence) return ignored(`stale (gateway sequence ${reported.sequence} < ${payment.gatewaySequence})`);
+
+    // The captured and refunded amounts are the operations ledger's sums, with what this message reports in it.
+    const ledger = unreported || needsLedger(payment, reported) ? await planLedger(tx.em, payment, reported, tx.now, unreported) : null;
+    const event = ledger ? { ...reported, amountCaptured: ledger.captured, amountRefunded: ledger.refunded } : reported;
+    const ledgerNotes = ledger?.notes.length ? [`ledger: ${ledger.notes.join(', ')}`] : [];
 
     // A change of status the machine refuses (an authorised payment "going back" to pending when the same operation
     // arrives again with its pending flag still set) means the message is out of date: none of it is applied.
@@ -59,12 +67,16 @@ export class PaymentStateService {
     }
     if (known && event.currency !== payment.gatewayCurrency) return ignored(`the payment's currency cannot change (${payment.gatewayCurrency} -> ${event.currency})`);
     if (known && event.testMode !== payment.testMode) return ignored(`whether the payment is a test cannot change (test mode ${payment.testMode} -> ${event.testMode})`);
+    // From here on the message is applied: its operations enter the ledger.
+    ledger?.write();
     if (event.status === payment.status && changes.length === 0) {
-      if (event.sequence === payment.gatewaySequence) return { changed: false, summary: `no change: payment ${payment.status}, order ${order.status}` };
+      if (event.sequence === payment.gatewaySequence) {
+        return { changed: ledger?.changed ?? false, summary: [`no change: payment ${payment.status}, order ${order.status}`, ...ledgerNotes].join('; '), openOperations: ledger?.open };
+      }
       // Newer, and it says what we know: remember how far the gateway has got, so that an older message (a refusal
       // between two expiries, say) can no longer move the payment. The state is unchanged: nothing to audit or push.
       payment.gatewaySequence = event.sequence;
-      return { changed: true, summary: `confirmed: payment ${payment.status} at gateway sequence ${event.sequence}` };
+      return { changed: true, summary: [`confirmed: payment ${payment.status} at gateway sequence ${event.sequence}`, ...ledgerNotes].join('; '), openOperations: ledger?.open };
     }
 
     const before = { status: payment.status, orderStatus: order.status, seq: order.statusSequence };
@@ -86,7 +98,7 @@ export class PaymentStateService {
     const summary = moved
       ? `payment ${before.status} -> ${payment.status}, order ${before.orderStatus} -> ${order.status}`
       : `payment ${payment.status}, order ${order.status}: ${changes.join(', ')}`;
-    return { changed: order.statusSequence !== before.seq, summary: [summary, ...notes].join('; ') };
+    return { changed: order.statusSequence !== before.seq, summary: [summary, ...ledgerNotes, ...notes].join('; '), openOperations: ledger?.open };
   }
 
   /**

@@ -14,7 +14,10 @@
  */
 import type { Orm } from '../../db/orm.js';
 import type { GatewayRegistry } from '../../gateways/gateway-registry.js';
-import { GatewayApiError, type GatewayName, type PaymentStateEvent } from '../../gateways/gateway.js';
+import { ConflictError } from '../../errors/app-errors.js';
+import { GatewayApiError, OperationKind, type GatewayName, type PaymentStateEvent } from '../../gateways/gateway.js';
+import { OperationRequester } from '../payment-operation/payment-operation.entity.js';
+import type { PaymentOperationService } from '../payment-operation/payment-operations.service.js';
 import { TransitionSource } from '../audit/status-transition.entity.js';
 import { OrderFlag } from '../order/order.entity.js';
 import { flag } from '../order/order-lifecycle.js';
@@ -25,12 +28,13 @@ import type { PaymentStateService } from './payment-state.service.js';
 import { gatewayPaymentOf, Payment } from './payment.entity.js';
 import { holdsMoney, PaymentStatus } from './payment.machine.js';
 
-/** What the void needs: where the payment is, the gateway to ask, and the one path that applies its answer. */
+/** What the void needs: where the payment is, the gateway to ask, the ledger, and the one path that applies its answer. */
 export interface VoidPaymentDeps {
   orm: Orm;
   gateways: GatewayRegistry;
   transitions: TransitionService;
   payments: PaymentStateService;
+  paymentOperations: PaymentOperationService;
 }
 
 /** The payload `makeReadyOrFlag` writes for a VOID_PAYMENT row. */
@@ -63,12 +67,20 @@ async function voidPayment(deps: VoidPaymentDeps, row: OutboxMessage): Promise<s
   if (!holdsMoney(payment)) return `nothing to void: the payment is ${payment.status}`;
   if (!payment.gatewayPaymentId) throw new UndeliverableError(`payment ${payment.id} has no gateway payment id to cancel`);
   const gateway = deps.gateways.get(gatewayName);
+  // The void is an operation of the payment's ledger (requested by WORKER), matched by the gateway's answer or callback.
+  const idempotencyKey = `void:${payment.id}`;
+  await deps.paymentOperations
+    .reserve({ orderId: payment.orderId, kind: OperationKind.CANCEL, amount: null, idempotencyKey, reason: 'no order can use this authorisation', requestedBy: OperationRequester.WORKER })
+    .catch((e: unknown) => {
+      // Written by an earlier attempt, or no longer a void the rules allow: what the gateway says below decides.
+      if (!(e instanceof ConflictError)) throw e;
+    });
 
   let answer: PaymentStateEvent;
   let refusal: string | undefined;
   try {
     // One void per payment: its key is the payment's, so a gateway that honours keys cancels once however often asked.
-    answer = await gateway.cancel(gatewayPaymentOf(payment), { idempotencyKey: `void:${payment.id}` });
+    answer = await gateway.cancel(gatewayPaymentOf(payment), { idempotencyKey });
   } catch (e) {
     // Unreachable, 5xx, timeout: the cancel may or may not have happened; the retry finds out.
     if (!(e instanceof GatewayApiError) || e.status === undefined || e.status < 400 || e.status >= 500) throw e;

@@ -23,6 +23,7 @@ import type { PaymentStateService } from '../payment/payment-state.service.js';
 import { gatewayPaymentOf, Payment } from '../payment/payment.entity.js';
 import { holdsMoney } from '../payment/payment.machine.js';
 import { storableText } from '../shared/storable-text.js';
+import { OperationStatus, PaymentOperation } from '../payment-operation/payment-operation.entity.js';
 import type { Cause } from '../transition/lineage-transaction.js';
 import type { TransitionService } from '../transition/transition.service.js';
 
@@ -91,6 +92,7 @@ export class PaymentReconciler implements BackgroundJob {
   private async reconcileClaimed(paymentId: string, claimedUntil: Date): Promise<ReconcileResult> {
     const payment = await this.orm.em.fork().findOneOrFail(Payment, { id: paymentId });
     const { cartId } = await this.orm.em.fork().findOneOrFail(Order, { id: payment.orderId }, { fields: ['cartId'] });
+    const openBefore = await this.orm.em.fork().count(PaymentOperation, { paymentId, status: OperationStatus.REQUESTED });
     const asked = await this.ask(payment);
     const answer = asked.ok ? (asked.event ? asked.event.detail : 'the gateway does not know this payment (yet)') : `the gateway could not be asked: ${asked.error}`;
 
@@ -102,7 +104,14 @@ export class PaymentReconciler implements BackgroundJob {
       // The gateway's word is applied whatever happened meanwhile (a redirect cancel racing this poll must not make
       // us drop an authorisation: invariant 5); applying it twice changes nothing the second time.
       let outcome = 'nothing to apply';
-      if (asked.ok && asked.event) outcome = (await this.payments.apply(tx, { order, payment: current }, asked.event, cause)).summary;
+      let openOperations = openBefore;
+      if (asked.ok && asked.event) {
+        // The gateway's answer lists every operation it did: one of ours it never did, asked long enough ago, failed.
+        const unreported = { requestedBefore: new Date(now.getTime() - this.policy.operationSettleAfterMs) };
+        const applied = await this.payments.apply(tx, { order, payment: current }, asked.event, cause, unreported);
+        outcome = applied.summary;
+        openOperations = applied.openOperations ?? openOperations;
+      }
 
       // Our own schedule only moves while our claim stands: another worker took over after our lease, or the order
       // was settled (or resolved by hand) meanwhile, and then it is theirs to decide.
@@ -114,7 +123,11 @@ export class PaymentReconciler implements BackgroundJob {
       current.reconcileAttempts += 1;
       current.lastReconciledAt = now;
       current.lastReconcileAnswer = storableText(answer, ANSWER_KEEP_CHARS);
-      if (ours) current.reconcileAt = order.status === OrderStatus.PENDING_PAYMENT ? this.nextAt(order.placedAt, current.reconcileAttempts, now) : null;
+      if (ours) {
+        // A payment operation whose outcome is still unknown keeps the payment chased, whatever its order's status.
+        const settleAt = openOperations > 0 ? new Date(now.getTime() + this.policy.operationSettleAfterMs) : null;
+        current.reconcileAt = order.status === OrderStatus.PENDING_PAYMENT ? this.nextAt(order.placedAt, current.reconcileAttempts, now) : settleAt;
+      }
       return { orderId: order.id, answer, outcome, nextAt: current.reconcileAt ?? null };
     });
   }

@@ -9,6 +9,7 @@ import { Migration20261121200206_email } from './Migration20261121200206_email.j
 import { Migration20261121203710_shop_webhooks } from './Migration20261121203710_shop_webhooks.js';
 import { Migration20261122005342_lineage_lock_and_outbox_index } from './Migration20261122005342_lineage_lock_and_outbox_index.js';
 import { Migration20261122025708_payment_methods } from './Migration20261122025708_payment_methods.js';
+import { Migration20261122033929_payment_operations } from './Migration20261122033929_payment_operations.js';
 
 export const sqliteMigrations: MigrationObject[] = [
   { name: 'Migration20261121052350_initial', class: Migration20261121052350_initial },
@@ -20,4 +21,5 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: 'Migration20261121203710_shop_webhooks', class: Migration20261121203710_shop_webhooks },
   { name: 'Migration20261122005342_lineage_lock_and_outbox_index', class: Migration20261122005342_lineage_lock_and_outbox_index },
   { name: 'Migration20261122025708_payment_methods', class: Migration20261122025708_payment_methods },
+  { name: 'Migration20261122033929_payment_operations', class: Migration20261122033929_payment_operations },
 ];
