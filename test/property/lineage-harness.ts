@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Services } from '../../src/app/services.js';
 import { GatewayRegistry } from '../../src/gateways/gateway-registry.js';
-import { GatewayName, NotificationOutcome, type PaymentGateway, type PaymentStateEvent } from '../../src/gateways/gateway.js';
+import { GatewayApiError, GatewayName, NotificationOutcome, OperationKind, type GatewayPayment, type OperationRequest, type PaymentGateway, type PaymentStateEvent } from '../../src/gateways/gateway.js';
+import { OperationRequester, OperationStatus, PaymentOperation } from '../../src/modules/payment-operation/payment-operation.entity.js';
+import { PaymentOperationService } from '../../src/modules/payment-operation/payment-operations.service.js';
+import { ledgerTotals } from '../../src/modules/payment-operation/operation-ledger.js';
 import { Payment } from '../../src/modules/payment/payment.entity.js';
 import { PaymentReconciler } from '../../src/modules/reconciler/reconciler.js';
 import { toPaymentStateEvent, QuickPayPaymentSchema } from '../../src/gateways/quickpay/quickpay.payment.js';
@@ -65,7 +68,19 @@ export type Command =
   | { kind: 'redeliverEffect'; pick: number }
   /** The shopper applies or removes the lineage's single-use coupon or its gift card. */
   | { kind: 'promotion'; what: 'coupon' | 'giftCard'; apply: boolean }
+  /** The back office asks for an operation (key: a few per order, so repeats happen); `lose`: its answer is lost. */
+  | { kind: 'backOffice'; op: BackOfficeOp; part: boolean; key: number; lose: boolean; target: number }
   | { kind: 'together'; commands: Command[] };
+
+type BackOfficeOp = 'capture' | 'refund' | 'cancel';
+const backOffice: fc.Arbitrary<Command> = fc.record({
+  kind: fc.constant('backOffice' as const),
+  op: fc.constantFrom<BackOfficeOp>('capture', 'capture', 'refund', 'cancel'),
+  part: fc.boolean(),
+  key: fc.nat({ max: 3 }),
+  lose: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, { arbitrary: fc.constant(true), weight: 1 }),
+  target: fc.constant(0),
+});
 
 // Mostly the current order, so multi-step stories about one payment come up often; sometimes an older one.
 const target = fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, { arbitrary: fc.nat({ max: 2 }), weight: 1 });
@@ -75,6 +90,7 @@ const racing: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ kind: fc.constant('deliverEffects' as const), twice: fc.boolean() }),
   fc.record({ kind: fc.constant('reconcile' as const), target, final: fc.boolean() }),
   fc.record({ kind: fc.constant('redeliverEffect' as const), pick: fc.nat() }),
+  backOffice,
 );
 const single: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: racing, weight: 6 },
@@ -89,6 +105,7 @@ const single: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('editLine' as const), sku: fc.constantFrom(...PRODUCTS.map((p) => p.sku)), quantity: fc.integer({ min: 0, max: 4 }) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('editField' as const), key: fc.constantFrom('giftNote', 'deliveryWindow', 'vatId'), value: fc.string({ maxLength: 12 }) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('checkout' as const), retrySameKey: fc.boolean(), email: fc.boolean() }), weight: 2 },
+  { arbitrary: backOffice, weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('promotion' as const), what: fc.constantFrom('coupon' as const, 'giftCard' as const), apply: fc.boolean() }), weight: 1 },
 );
 
@@ -131,6 +148,10 @@ interface ModelOrder {
   delivered: Set<number>;
   /** Messages (by index) the reconciler heard as the gateway's answer: the latest one when it asked. */
   polled: Set<number>;
+  /** Messages (by index) the gateway answered a back-office operation with (or a status fetch after a refusal). */
+  answered: Set<number>;
+  /** How often the gateway was asked for an operation, by idempotency key. */
+  gatewayCalls: Map<string, number>;
   /**
    * Set when the reconciler expired the payment: the index of the gateway's newest message then (-1: none). Only
    * a newer message that is no longer pending moves the payment on (the machine has no way back to PENDING).
@@ -187,6 +208,17 @@ export class Lineage {
       }
       case 'gateway':
         return this.gatewayAct(this.pick(cmd.target), cmd.action);
+      case 'backOffice': {
+        const o = this.pick(cmd.target);
+        const idempotencyKey = `${cmd.op}-${cmd.key}`;
+        const money = this.money(o);
+        const remaining = cmd.op === 'capture' ? money.authorised - money.captured : money.captured - money.refunded;
+        const amount = cmd.op === 'cancel' || !cmd.part || remaining < 2 ? null : Math.floor(remaining / 2);
+        this.loseAnswers.set(`${o.id}:${idempotencyKey}`, cmd.lose);
+        const kind = { capture: OperationKind.CAPTURE, refund: OperationKind.REFUND, cancel: OperationKind.CANCEL }[cmd.op];
+        // Refused by the rules (not authorised here yet, nothing remains, a key used for another amount) is fine.
+        return this.expectingRefusal(async () => void (await this.operations.request({ orderId: o.id, kind, amount, idempotencyKey, reason: null, requestedBy: OperationRequester.BACK_OFFICE })));
+      }
       case 'reconcile': {
         const o = this.pick(cmd.target);
         const latest = o.messages.length - 1;
@@ -281,6 +313,8 @@ export class Lineage {
             messages: [],
             delivered: new Set(),
             polled: new Set(),
+            answered: new Set(),
+            gatewayCalls: new Map(),
             expiredAfter: null,
             successRedirects: 0,
           });
@@ -297,6 +331,7 @@ export class Lineage {
     const last = o.ops.at(-1);
     const settling = last?.type === 'authorize' && last.pending ? last : undefined;
     const nextId = o.ops.length + 1;
+    const money = this.money(o);
     const authorize = (amount: number, code: string): QuickPayOp =>
       settling ? Object.assign(settling, { pending: false, amount, qp_status_code: code }) : { id: nextId, type: 'authorize', amount, qp_status_code: code };
     let op: QuickPayOp | undefined;
@@ -309,19 +344,81 @@ export class Lineage {
     } else if (action === 'expire' && !approved('authorize')) {
       // QuickPay 40002: the authorisation expired. A later approved authorisation of the same payment still wins.
       op = authorize(o.total, '40002');
-    } else if (action === 'capture' && approved('authorize') && !approved('capture') && !approved('cancel')) {
-      op = { id: nextId, type: 'capture', amount: o.ops.find((x) => x.type === 'authorize' && x.qp_status_code === '20000')!.amount, qp_status_code: '20000' };
-    } else if (action === 'refund' && approved('capture') && !approved('refund')) {
-      op = { id: nextId, type: 'refund', amount: o.ops.find((x) => x.type === 'capture' && x.qp_status_code === '20000')!.amount, qp_status_code: '20000' };
+    } else if (action === 'capture' && approved('authorize') && !approved('cancel') && money.authorised > money.captured) {
+      // Done in QuickPay's own back office: all that remains.
+      op = { id: nextId, type: 'capture', amount: money.authorised - money.captured, qp_status_code: '20000' };
+    } else if (action === 'refund' && money.captured > money.refunded) {
+      op = { id: nextId, type: 'refund', amount: money.captured - money.refunded, qp_status_code: '20000' };
     } else if (action === 'void' && approved('authorize') && !approved('capture') && !approved('cancel')) {
       op = { id: nextId, type: 'cancel', amount: 0, qp_status_code: '20000' };
     }
     if (!op) return;
     if (op !== settling) o.ops.push(op);
+    this.snapshot(o);
+  }
+
+  /** The money of the model's payment so far: approved, settled operations only (QuickPay's bookkeeping). */
+  private money(o: ModelOrder): { authorised: number; captured: number; refunded: number; cancelled: boolean } {
+    const ok = o.ops.filter((op) => op.qp_status_code === '20000' && !op.pending);
+    const sum = (type: string) => ok.filter((op) => op.type === type).reduce((t, op) => t + (op.amount ?? 0), 0);
+    const auth = [...ok].reverse().find((op) => op.type === 'authorize');
+    return { authorised: auth?.amount ?? 0, captured: sum('capture'), refunded: sum('refund'), cancelled: ok.some((op) => op.type === 'cancel') };
+  }
+
+  /** Appends the payment's current resource as a new message (what a callback or the API would carry). */
+  private snapshot(o: ModelOrder): number {
     const body = paymentResource(o.reference, o.ops, { gatewayPaymentId: this.gatewayPaymentId + this.orders.indexOf(o) });
     const event = toPaymentStateEvent(QuickPayPaymentSchema.parse(JSON.parse(body)))!;
     o.messages.push({ body, sequence: event.sequence, status: event.status, amountAuthorized: event.amountAuthorized, amountCaptured: event.amountCaptured });
+    return o.messages.length - 1;
   }
+
+  /** Whether the answer to the operation with this key is lost (the command said so). */
+  private readonly loseAnswers = new Map<string, boolean>();
+
+  /**
+   * The back office's operations service, asking the model's gateway: QuickPay's rules for a capture, refund or
+   * cancel (a request they refuse leaves a failed operation and a 400), every change a message the 'deliver'
+   * commands may bring as a callback, racing the answer. A lost answer happened at the gateway all the same.
+   */
+  private get operations(): PaymentOperationService {
+    if (this.operationService) return this.operationService;
+    const real = this.services.gateways.get(GatewayName.QUICKPAY);
+    const act = async (payment: GatewayPayment, type: BackOfficeOp, amount: number, request: OperationRequest): Promise<PaymentStateEvent> => {
+      const o = this.orders.find((x) => x.reference === payment.reference)!;
+      // The service asks with its ledger row's key; the model counts by the back office's key.
+      const row = await this.services.orm.em.fork().findOneOrFail(PaymentOperation, { id: request.idempotencyKey.replace(/^op:/, '') });
+      const key = row.idempotencyKey!;
+      o.gatewayCalls.set(key, (o.gatewayCalls.get(key) ?? 0) + 1);
+      const m = this.money(o);
+      const refusal =
+        m.cancelled ? 'Payment is cancelled'
+        : m.authorised === 0 ? 'Payment is not authorized'
+        : type === 'cancel' ? (m.captured > 0 ? 'Cannot cancel a captured payment' : null)
+        : type === 'capture' ? (amount > m.authorised - m.captured ? 'Capture amount exceeds the remaining authorized amount' : null)
+        : amount > m.captured - m.refunded ? 'Refund amount exceeds the captured amount' : null;
+      o.ops.push({ id: o.ops.length + 1, type, amount, qp_status_code: refusal ? '40001' : '20000' });
+      const index = this.snapshot(o);
+      if (this.loseAnswers.get(`${o.id}:${key}`)) throw new GatewayApiError('the gateway did not answer in time (model)');
+      if (refusal) throw new GatewayApiError(refusal, 400);
+      o.answered.add(index);
+      return toPaymentStateEvent(QuickPayPaymentSchema.parse(JSON.parse(o.messages[index].body)))!;
+    };
+    const gateway: PaymentGateway = Object.assign(Object.create(real) as PaymentGateway, {
+      capture: (p: GatewayPayment, amount: number, r: OperationRequest) => act(p, 'capture', amount, r),
+      refund: (p: GatewayPayment, amount: number, r: OperationRequest) => act(p, 'refund', amount, r),
+      cancel: (p: GatewayPayment, r: OperationRequest) => act(p, 'cancel', 0, r),
+      fetchPaymentStatus: async (p: GatewayPayment) => {
+        const o = this.orders.find((x) => x.reference === p.reference)!;
+        if (o.messages.length === 0) return null;
+        o.answered.add(o.messages.length - 1);
+        return toPaymentStateEvent(QuickPayPaymentSchema.parse(JSON.parse(o.messages.at(-1)!.body)));
+      },
+    });
+    const { orm, config, transitions, payments, log } = this.services;
+    return (this.operationService = new PaymentOperationService(orm, transitions, payments, new GatewayRegistry([gateway]), config.reconciler, log));
+  }
+  private operationService: PaymentOperationService | undefined;
 
   /**
    * The service's reconciler, asking a gateway that answers `answer` (the model's latest word on the payment);
@@ -409,7 +506,7 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
     //    only notifications moved it past PENDING, and only notifications made an order ready.
     // Messages are produced in the gateway's order, so the newest delivered is the one produced last.
     // When the reconciler expired it, the payment stays EXPIRED until a newer message that is no longer pending.
-    const heard = [...m.delivered, ...m.polled];
+    const heard = [...m.delivered, ...m.polled, ...m.answered];
     const newestAt = heard.length ? Math.max(...heard) : -1;
     const stillExpired = m.expiredAfter !== null && (newestAt <= m.expiredAfter || m.messages[newestAt].status === PaymentStatus.PENDING);
     const before = stillExpired ? heard.filter((i) => i <= m.expiredAfter!) : heard;
@@ -422,8 +519,29 @@ export async function checkInvariants(services: Services, lineage: Lineage, cart
     }
     for (const t of trail) {
       const verifiedOnly = t.subject === TransitionSubject.PAYMENT ? t.toStatus !== PaymentStatus.PENDING && t.fromStatus !== null : t.subject === TransitionSubject.ORDER && t.toStatus === OrderStatus.READY;
-      if (verifiedOnly) assert.ok(VERIFIED_SOURCES.has(t.source), `${t.subject} ${t.fromStatus} -> ${t.toStatus} by ${t.source}`);
+      // The gateway's answer to the back office's operation is its verified word too (about the payment only).
+      const answered = t.subject === TransitionSubject.PAYMENT && t.source === TransitionSource.BACK_OFFICE;
+      if (verifiedOnly) assert.ok(VERIFIED_SOURCES.has(t.source) || answered, `${t.subject} ${t.fromStatus} -> ${t.toStatus} by ${t.source}`);
     }
+
+    // Payment operations: captured never exceeds authorised, refunded never exceeds captured, the amounts are the
+    // ledger's sums, each of the gateway's operations is one row, and the gateway was asked once per key.
+    const operations = await services.orm.em.fork().find(PaymentOperation, { orderId: m.id });
+    assert.ok(payment.amountCaptured <= payment.amountAuthorized, `captured ${payment.amountCaptured} of ${payment.amountAuthorized} authorised`);
+    assert.ok(payment.amountRefunded <= payment.amountCaptured, `refunded ${payment.amountRefunded} of ${payment.amountCaptured} captured`);
+    assert.deepEqual({ captured: payment.amountCaptured, refunded: payment.amountRefunded }, ledgerTotals(operations), 'the amounts are the ledger sums');
+    const gatewayIds = operations.flatMap((r) => (r.gatewayOperationId ? [r.gatewayOperationId] : []));
+    assert.equal(new Set(gatewayIds).size, gatewayIds.length, 'one ledger row per gateway operation');
+    if (newest) {
+      const reported = toPaymentStateEvent(QuickPayPaymentSchema.parse(JSON.parse(newest.body)))!.operations ?? [];
+      for (const op of reported.filter((r) => r.outcome !== 'PENDING')) {
+        const rows = operations.filter((r) => r.gatewayOperationId === op.gatewayOperationId);
+        assert.equal(rows.length, 1, `the gateway's ${op.kind} ${op.gatewayOperationId} is one row of the ledger`);
+        assert.equal(rows[0].status, op.outcome === 'SUCCEEDED' ? OperationStatus.SUCCEEDED : OperationStatus.FAILED);
+        assert.equal(rows[0].kind, op.kind);
+      }
+    }
+    for (const [key, calls] of m.gatewayCalls) assert.equal(calls, 1, `the gateway was asked ${calls} times for ${key}`);
 
     // 6. Amounts match: a ready order was paid its own total in its own currency, and still holds the money or is
     //    flagged so it does not ship.

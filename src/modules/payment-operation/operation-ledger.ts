@@ -8,11 +8,11 @@
  * Planned first, written only when the message is applied: a message that is not applied writes nothing (invariant 8).
  */
 import { randomUUID } from 'node:crypto';
-import type { Em } from '../../db/orm.js';
 import { GatewayOperationOutcome, OperationKind, type GatewayOperationReport, type PaymentStateEvent } from '../../gateways/gateway.js';
 import type { Payment } from '../payment/payment.entity.js';
 import { PaymentStatus } from '../payment/payment.machine.js';
 import { storableText } from '../shared/storable-text.js';
+import type { LineageTransaction } from '../transition/lineage-transaction.js';
 import { OperationRequester, OperationStatus, PaymentOperation } from './payment-operation.entity.js';
 
 /** The ledger after a message: the payment's amounts, and the writes that get it there. */
@@ -54,8 +54,9 @@ export function needsLedger(payment: Payment, event: PaymentStateEvent): boolean
 const isVoid = (event: PaymentStateEvent) => event.status === PaymentStatus.CANCELLED && event.amountAuthorized > 0;
 
 /** Plans what `event` (verified, about `payment`) adds to the payment's ledger. */
-export async function planLedger(em: Em, payment: Payment, event: PaymentStateEvent, now: Date, unreported?: UnreportedPolicy): Promise<LedgerPlan> {
-  const rows = await em.find(PaymentOperation, { paymentId: payment.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+export async function planLedger(tx: LineageTransaction, payment: Payment, event: PaymentStateEvent, unreported?: UnreportedPolicy): Promise<LedgerPlan> {
+  const now = tx.now;
+  const rows = await tx.em.find(PaymentOperation, { paymentId: payment.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   // Work on copies: the rows are only changed by write().
   const view = rows.map((row) => ({ row, kind: row.kind, amount: row.amount, status: row.status, gatewayOperationId: row.gatewayOperationId ?? null, answer: row.answer ?? null }));
   const writes: (() => void)[] = [];
@@ -89,7 +90,7 @@ export async function planLedger(em: Em, payment: Payment, event: PaymentStateEv
       settledAt: status === OperationStatus.REQUESTED ? null : now,
     };
     view.push({ row: undefined as unknown as PaymentOperation, kind, amount, status, gatewayOperationId, answer });
-    writes.push(() => void em.create(PaymentOperation, fields));
+    writes.push(() => tx.insertWithRecords(PaymentOperation, fields));
     notes.push(`${kind.toLowerCase()} ${amount} done at the gateway (${status.toLowerCase()})`);
   };
 

@@ -50,7 +50,7 @@ export class PaymentStateService {
     if (reported.sequence < payment.gatewaySequence) return ignored(`stale (gateway sequence ${reported.sequence} < ${payment.gatewaySequence})`);
 
     // The captured and refunded amounts are the operations ledger's sums, with what this message reports in it.
-    const ledger = unreported || needsLedger(payment, reported) ? await planLedger(tx.em, payment, reported, tx.now, unreported) : null;
+    const ledger = unreported || needsLedger(payment, reported) ? await planLedger(tx, payment, reported, unreported) : null;
     const event = ledger ? { ...reported, amountCaptured: ledger.captured, amountRefunded: ledger.refunded } : reported;
     const ledgerNotes = ledger?.notes.length ? [`ledger: ${ledger.notes.join(', ')}`] : [];
 

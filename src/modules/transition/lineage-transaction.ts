@@ -16,6 +16,7 @@ import { OutboxMessage, OutboxStatus, type OutboxTopic } from '../outbox/outbox-
 import { Payment } from '../payment/payment.entity.js';
 import { paymentMachine, type PaymentGuardContext, type PaymentStatus } from '../payment/payment.machine.js';
 import type { DatabaseKind } from '../../config/config.js';
+import type { EntityName } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.js';
 import { withDeferredUpdates } from '../../db/plain-updates.js';
 import { insertStatement, type Statement } from '../../db/row-statements.js';
@@ -59,6 +60,8 @@ interface Touched {
 export class LineageTransaction {
   private readonly touched = new Map<string, Touched>();
   private readonly outbox = new Map<string, { topic: OutboxTopic; orderId: string | null; payload: Record<string, unknown>; dueAt: Date }>();
+  /** New rows of other tables to write with the records, one insert per table (see {@link insertWithRecords}). */
+  private readonly inserts = new Map<EntityName<object>, Record<string, unknown>[]>();
   /** Audit rows not written yet (written together at the end, see {@link writeRecords}). */
   private readonly audits: { row: Partial<Record<keyof StatusTransition & string, unknown>>; cause: Cause }[] = [];
 
@@ -181,6 +184,16 @@ export class LineageTransaction {
   }
 
   /**
+   * Queues a new row (every property given) to be written with the transaction's other records, in one insert per
+   * table: the row is not managed by `em`, so nothing in this transaction may read it back.
+   */
+  insertWithRecords<T extends object>(entity: EntityName<T>, row: Partial<Record<keyof T & string, unknown>>): void {
+    const rows = this.inserts.get(entity as EntityName<object>) ?? [];
+    rows.push(row);
+    this.inserts.set(entity as EntityName<object>, rows);
+  }
+
+  /**
    * Writes what this transaction owes, together (src/db/write-batch.ts): the record of its message, the rows its
    * services changed (the unit of work's flush, whose updates by primary key join the batch instead of running;
    * anything else, such as a new order, it writes at once), its audit rows in one insert, and the side effects whose
@@ -192,6 +205,8 @@ export class LineageTransaction {
     await withDeferredUpdates(this.em, batch, () => this.em.flush());
     const audits = this.audits.splice(0).map(({ row, cause }) => ({ ...row, inboxMessageId: this.messageIdOf(cause) }));
     if (audits.length > 0) batch.add(insertStatement(this.em, StatusTransition, audits));
+    for (const [entity, rows] of this.inserts) batch.add(insertStatement(this.em, entity, rows));
+    this.inserts.clear();
     if (this.outbox.size > 0) {
       const rows = [...this.outbox].map(([dedupKey, { dueAt, ...row }]) => ({ ...row, dedupKey, status: OutboxStatus.PENDING, attempts: 0, nextAttemptAt: dueAt, createdAt: this.now }));
       this.outbox.clear();
