@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DrawMethod, GatewayName } from '../../src/gateways/gateway.js';
+import { DrawMethod, GatewayName, OperationKind } from '../../src/gateways/gateway.js';
+import { OperationRequester, PaymentOperation } from '../../src/modules/payment-operation/payment-operation.entity.js';
 import { OrderFlag } from '../../src/modules/order/order.entity.js';
 import { startQuickPaySimulator, type QuickPaySimulator } from '../../src/simulator/quickpay-simulator.js';
 import {
@@ -191,6 +192,25 @@ describe(`payment operations through the ledger, QuickPay simulator (${process.e
     const [row] = await ledger(p.orderId);
     assert.equal(row.status, 'SUCCEEDED');
     assert.equal((await db.payment(p.orderId)).amountCaptured, 700);
+  });
+
+  it('fails an operation the gateway never received (its requester crashed before asking), once the reconciler finds it missing', async () => {
+    const p = await paidOrder();
+    const { row } = await svc.services.paymentOperations.reserve({ orderId: p.orderId, kind: OperationKind.CAPTURE, amount: 100, idempotencyKey: 'crashed', reason: null, requestedBy: OperationRequester.BACK_OFFICE });
+    const payment = await db.payment(p.orderId);
+    const fresh = await svc.services.reconciler.reconcileNow(payment.id);
+    assert.notEqual(fresh.nextAt, null, 'a young open operation keeps the payment chased');
+    assert.equal((await ledger(p.orderId))[0].status, 'REQUESTED', 'too young to call failed: its request may still be on the way');
+
+    const longAgo = new Date(Date.now() - svc.services.config.reconciler.operationSettleAfterMs - 1000);
+    await svc.services.orm.em.fork().nativeUpdate(PaymentOperation, { id: row.id }, { createdAt: longAgo });
+    const result = await svc.services.reconciler.reconcileNow(payment.id);
+    assert.match(result.outcome, /capture 100 failed: the gateway never did it/);
+    assert.equal(result.nextAt, null);
+    const [failed] = await ledger(p.orderId);
+    assert.equal(failed.status, 'FAILED');
+    assert.match(failed.answer ?? '', /no record/);
+    assert.equal(simOps(p, 'capture').length, 0);
   });
 
   it("enters an operation done in the gateway's own back office into the ledger, once", async () => {

@@ -10,7 +10,7 @@ import { GatewayRegistry } from '../../src/gateways/gateway-registry.js';
 import { TransitionSource } from '../../src/modules/audit/status-transition.entity.js';
 import { InboxStatus } from '../../src/modules/inbox/inbox-message.entity.js';
 import { PaymentStatus } from '../../src/modules/payment/payment.machine.js';
-import { CheckoutDocument, OrderDocument, ReportRedirectOutcomeDocument } from '../generated/graphql.js';
+import { CapturePaymentDocument, CheckoutDocument, OrderDocument, PaymentOperationsDocument, ReportRedirectOutcomeDocument } from '../generated/graphql.js';
 import { inspect } from '../support/db-inspection.js';
 import { checkout, createFilledCart, seedCatalogue } from '../support/shop-fixture.js';
 import { startTestService, type TestService } from '../support/test-service.js';
@@ -83,6 +83,27 @@ describe(`the gateway seam (${process.env.TEST_DATABASE ?? 'sqlite'})`, () => {
     const resent = await notify({ reference, merchantToken: state.token, claims: 'AUTHORIZED', attempt: 2 });
     assert.deepEqual(resent, { status: 200, outcome: 'ACCEPTED' });
     assert.equal((await inspect(svc.services).order(co.order.id)).status, 'READY');
+  });
+
+  it('keeps the operations ledger for a gateway that reports totals only: our capture settles by them, one done at the gateway enters as the difference', async () => {
+    const co = await checkout(svc, await createFilledCart(svc));
+    const reference = co.order.payment.reference;
+    const state = gateway.payments.get(reference)!;
+    Object.assign(state, { status: PaymentStatus.AUTHORIZED, sequence: 2 });
+    await notify({ reference, merchantToken: state.token, claims: 'AUTHORIZED' });
+    assert.equal((await inspect(svc.services).order(co.order.id)).status, 'READY');
+
+    const captured = await svc.gqlOk(CapturePaymentDocument, { orderId: co.order.id, idempotencyKey: 'totals-1', amount: 1000 });
+    assert.equal(captured.capturePayment.operation.status, 'SUCCEEDED');
+    assert.equal(gateway.captureCalls.length, 1);
+
+    // Captured again in the gateway's own back office: its notification, confirmed, says 1500 in all.
+    Object.assign(state, { captured: 1500, sequence: state.sequence + 1 });
+    await notify({ reference, merchantToken: state.token, claims: 'CAPTURED', attempt: 3 });
+    await notify({ reference, merchantToken: state.token, claims: 'CAPTURED', attempt: 4 });
+    const rows = (await svc.gqlOk(PaymentOperationsDocument, { orderId: co.order.id })).paymentOperations;
+    assert.deepEqual(rows.map((r) => `${r.kind} ${r.amount} ${r.status} ${r.requestedBy}`), ['CAPTURE 1000 SUCCEEDED BACK_OFFICE', 'CAPTURE 500 SUCCEEDED GATEWAY']);
+    assert.equal((await inspect(svc.services).payment(co.order.id)).amountCaptured, 1500);
   });
 
   it("applies a shopper's return the gateway signed as the gateway's word, and a forged one as a hint only", async () => {

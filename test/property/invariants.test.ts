@@ -2,7 +2,8 @@
  * DESIGN.md's invariants under generated interleavings of redirects (success, cancel, error), QuickPay callbacks
  * (authorised, refused, voided, captured; duplicated, reordered, late, dropped), cart edits and re-checkouts,
  * reconciler polls (the last one expiring what is still pending), outbox deliveries (some by two workers at once,
- * some repeating rows already done), a single-use coupon and a gift card applied and removed, with racing groups
+ * some repeating rows already done), the back office's captures, refunds and cancels (keys repeated, answers
+ * lost) racing the gateway's callbacks for them, a single-use coupon and a gift card applied and removed, with racing groups
  * run concurrently. The confirmation e-mails go to a real SMTP server started here and are counted against the
  * orders that became ready. Runs on SQLite, and on PostgreSQL with TEST_DATABASE=postgresql.
  */

@@ -32,6 +32,8 @@ export interface TokenPaymentState {
   amount: number;
   currency: string;
   sequence: number;
+  /** Captured so far; the gateway reports only this total, never its operations. */
+  captured?: number;
 }
 
 export class TokenGateway implements PaymentGateway {
@@ -119,8 +121,15 @@ export class TokenGateway implements PaymentGateway {
     return state ? this.event(payment.reference, state.gatewayPaymentId, state) : null;
   }
 
-  async capture(_p: GatewayPayment, _amount: number, _r: OperationRequest): Promise<PaymentStateEvent> {
-    throw new GatewayApiError('not supported by the token gateway');
+  /** Every capture asked of it: its idempotency key. */
+  readonly captureCalls: string[] = [];
+
+  async capture(p: GatewayPayment, amount: number, r: OperationRequest): Promise<PaymentStateEvent> {
+    this.captureCalls.push(r.idempotencyKey);
+    const state = this.payments.get(p.reference);
+    if (!state) throw new GatewayApiError('no such payment', 404);
+    Object.assign(state, { status: PaymentStatus.CAPTURED, captured: (state.captured ?? 0) + amount, sequence: state.sequence + 1 });
+    return this.event(p.reference, state.gatewayPaymentId, state);
   }
 
   async refund(_p: GatewayPayment, _amount: number, _r: OperationRequest): Promise<PaymentStateEvent> {
@@ -139,6 +148,7 @@ export class TokenGateway implements PaymentGateway {
 
   private event(reference: string, gatewayPaymentId: string, s: TokenPaymentState): PaymentStateEvent {
     const authorised = s.status === PaymentStatus.AUTHORIZED || s.status === PaymentStatus.CAPTURED;
+    // No `operations`: this gateway reports totals only.
     return {
       reference,
       gatewayPaymentId,
@@ -146,7 +156,7 @@ export class TokenGateway implements PaymentGateway {
       sequence: s.sequence,
       currency: s.currency,
       amountAuthorized: authorised ? s.amount : 0,
-      amountCaptured: s.status === PaymentStatus.CAPTURED ? s.amount : 0,
+      amountCaptured: s.captured ?? 0,
       amountRefunded: 0,
       fee: 0,
       testMode: false,
