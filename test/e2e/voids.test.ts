@@ -117,6 +117,9 @@ describe(`voids of late authorisations at the QuickPay simulator (${process.env.
     assert.deepEqual(simOps(p), ['authorize:20000', 'cancel:20000']);
     assert.equal((await voidRow(p.orderId)).lastError, 'answered: nothing to void: the payment is CANCELLED');
     assert.equal((await voidAudit(p.orderId)).length, 1);
+    // The void is one row of the payment's operations ledger, the service's own, settled by the gateway's answer.
+    const ledger = await svc.services.paymentOperations.operationsOf(p.orderId);
+    assert.deepEqual(ledger.map((o) => [o.kind, o.status, o.requestedBy, o.idempotencyKey, o.gatewayOperationId]), [['CANCEL', 'SUCCEEDED', 'WORKER', `void:${(await db.payment(p.orderId)).id}`, '2']]);
   });
 
   it('takes "already cancelled" for a void done, not an error: the refusal is followed by asking the gateway', async () => {

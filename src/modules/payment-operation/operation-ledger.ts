@@ -57,20 +57,23 @@ const isVoid = (event: PaymentStateEvent) => event.status === PaymentStatus.CANC
 export async function planLedger(tx: LineageTransaction, payment: Payment, event: PaymentStateEvent, unreported?: UnreportedPolicy): Promise<LedgerPlan> {
   const now = tx.now;
   const rows = await tx.em.find(PaymentOperation, { paymentId: payment.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-  // Work on copies: the rows are only changed by write().
-  const view = rows.map((row) => ({ row, kind: row.kind, amount: row.amount, status: row.status, gatewayOperationId: row.gatewayOperationId ?? null, answer: row.answer ?? null }));
+  // Work on copies: the rows are only changed by write(). `row` is absent for a row this plan adds.
+  type Entry = { row?: PaymentOperation; kind: OperationKind; amount: number; status: OperationStatus; gatewayOperationId: string | null; answer: string | null };
+  const view: Entry[] = rows.map((row) => ({ row, kind: row.kind, amount: row.amount, status: row.status, gatewayOperationId: row.gatewayOperationId ?? null, answer: row.answer ?? null }));
   const writes: (() => void)[] = [];
   const notes: string[] = [];
 
-  const settle = (v: (typeof view)[number], status: OperationStatus, gatewayOperationId: string | null, answer: string) => {
+  const settle = (v: Entry, status: OperationStatus, gatewayOperationId: string | null, answer: string) => {
     v.status = status;
     v.gatewayOperationId = gatewayOperationId;
     v.answer = answer;
+    const row = v.row;
+    if (!row) return; // added by this plan, already as it should be
     writes.push(() => {
-      v.row.status = status;
-      v.row.gatewayOperationId = gatewayOperationId;
-      v.row.answer = storableText(answer, 500);
-      if (status !== OperationStatus.REQUESTED) v.row.settledAt = now;
+      row.status = status;
+      row.gatewayOperationId = gatewayOperationId;
+      row.answer = storableText(answer, 500);
+      if (status !== OperationStatus.REQUESTED) row.settledAt = now;
     });
   };
   const addOutside = (kind: OperationKind, amount: number, status: OperationStatus, gatewayOperationId: string | null, answer: string) => {
@@ -89,7 +92,7 @@ export async function planLedger(tx: LineageTransaction, payment: Payment, event
       createdAt: now,
       settledAt: status === OperationStatus.REQUESTED ? null : now,
     };
-    view.push({ row: undefined as unknown as PaymentOperation, kind, amount, status, gatewayOperationId, answer });
+    view.push({ kind, amount, status, gatewayOperationId, answer });
     writes.push(() => tx.insertWithRecords(PaymentOperation, fields));
     notes.push(`${kind.toLowerCase()} ${amount} done at the gateway (${status.toLowerCase()})`);
   };
@@ -115,7 +118,7 @@ export async function planLedger(tx: LineageTransaction, payment: Payment, event
   /** One operation the gateway lists: ours (by its id, or an open request of the same kind and amount), or new. */
   function matchReport(report: GatewayOperationReport): void {
     const status = { [GatewayOperationOutcome.PENDING]: OperationStatus.REQUESTED, [GatewayOperationOutcome.SUCCEEDED]: OperationStatus.SUCCEEDED, [GatewayOperationOutcome.FAILED]: OperationStatus.FAILED }[report.outcome];
-    const sameAmount = (v: (typeof view)[number]) => report.kind === OperationKind.CANCEL || v.amount === report.amount;
+    const sameAmount = (v: Entry) => report.kind === OperationKind.CANCEL || v.amount === report.amount;
     const known =
       view.find((v) => v.gatewayOperationId === report.gatewayOperationId) ??
       // Ours, asked for but not matched yet: an open request, or one the gateway refused before it told us its id.

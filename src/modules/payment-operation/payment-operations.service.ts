@@ -49,8 +49,8 @@ const VERBS: Record<OperationKind, string> = { CAPTURE: 'capture', REFUND: 'refu
 
 /** How often a repeat looks again at an operation its first request is still asking the gateway about. */
 const IN_FLIGHT_POLL_MS = 100;
-/** A row still REQUESTED without an answer this long after it was written lost its requester (a crash). */
-const IN_FLIGHT_AT_MOST_MS = 65_000;
+/** How long a repeat waits for the first request's outcome (longer than a gateway call may take). */
+const REPEAT_WAITS_AT_MOST_MS = 15_000;
 
 export class PaymentOperationService {
   constructor(
@@ -77,7 +77,13 @@ export class PaymentOperationService {
       if (!(e instanceof GatewayApiError)) throw e;
       return e.status !== undefined && e.status >= 400 && e.status < 500 ? this.refused(row, gateway, payment, e) : this.unknown(row, e);
     }
-    return this.applyAnswer(row, answer, `${gateway.name} answered the ${row.kind.toLowerCase()}`);
+    try {
+      return await this.applyAnswer(row, answer, `${gateway.name} answered the ${row.kind.toLowerCase()}`);
+    } catch (e) {
+      // The gateway acted, but its answer could not be applied here (the database failed): the reconciler finds out.
+      await this.unknown(row, e instanceof Error ? e : new Error(String(e))).catch(() => undefined);
+      throw e;
+    }
   }
 
   /**
@@ -160,36 +166,39 @@ export class PaymentOperationService {
       this.log.warn({ err: e, operationId: row.id }, 'could not ask the gateway where a payment stands after it refused an operation');
     }
     if (current) return this.applyAnswer(row, current, `${gateway.name} refused the ${row.kind.toLowerCase()}; it says`, refusal);
-    return this.inOrder(row.orderId, async (tx) => {
-      const pair = await tx.orderWithPayment();
-      const operation = await tx.em.findOneOrFail(PaymentOperation, { id: row.id });
-      if (operation.status === OperationStatus.REQUESTED) Object.assign(operation, { status: OperationStatus.FAILED, answer: storableText(refusal, 500), settledAt: tx.now });
-      return { operation, ...pair };
-    });
+    return this.whileOpen(row, (operation, tx) => Object.assign(operation, { status: OperationStatus.FAILED, answer: storableText(refusal, 500), settledAt: tx.now }));
   }
 
   /** No answer, or a 5xx: whether the gateway acted is unknown. The row stays REQUESTED and the reconciler asks. */
-  private async unknown(row: PaymentOperation, error: GatewayApiError): Promise<OperationResult> {
+  private async unknown(row: PaymentOperation, error: Error): Promise<OperationResult> {
     this.log.warn({ operationId: row.id, kind: row.kind, err: error.message }, 'the outcome of a payment operation is unknown; the gateway is asked later');
+    return this.whileOpen(row, (operation, tx, { payment }) => {
+      operation.answer = storableText(`outcome unknown: ${error.message}; settled by the gateway's callback or the reconciler`, 500);
+      const askAt = new Date(tx.now.getTime() + this.policy.operationSettleAfterMs);
+      if (!payment.reconcileAt || payment.reconcileAt > askAt) payment.reconcileAt = askAt;
+    });
+  }
+
+  /** Changes the operation's row in its lineage if it is still REQUESTED (a callback may have settled it meanwhile). */
+  private whileOpen(row: PaymentOperation, change: (operation: PaymentOperation, tx: LineageTransaction, pair: { order: Order; payment: Payment }) => void): Promise<OperationResult> {
     return this.inOrder(row.orderId, async (tx) => {
       const pair = await tx.orderWithPayment();
       const operation = await tx.em.findOneOrFail(PaymentOperation, { id: row.id });
-      if (operation.status === OperationStatus.REQUESTED) {
-        operation.answer = storableText(`outcome unknown: ${error.message}; settled by the gateway's callback or the reconciler`, 500);
-        const askAt = new Date(tx.now.getTime() + this.policy.operationSettleAfterMs);
-        if (!pair.payment.reconcileAt || pair.payment.reconcileAt > askAt) pair.payment.reconcileAt = askAt;
-      }
+      if (operation.status === OperationStatus.REQUESTED) change(operation, tx, pair);
       return { operation, ...pair };
     });
   }
 
-  /** A repeat: the first request's result, once its gateway call is over (or the row as it is, if that was lost). */
+  /**
+   * A repeat: the first request's result once its gateway call is over; the row as it is when that takes longer
+   * than a repeat waits (the first request is slow, or died before it could write the outcome).
+   */
   private async settledRepeat(id: string): Promise<OperationResult> {
+    const waitUntil = Date.now() + REPEAT_WAITS_AT_MOST_MS;
     for (;;) {
-      const em = this.orm.em.fork();
-      const operation = await em.findOneOrFail(PaymentOperation, { id });
-      const inFlight = operation.status === OperationStatus.REQUESTED && operation.answer === null && Date.now() - operation.createdAt.getTime() < IN_FLIGHT_AT_MOST_MS;
-      if (!inFlight) {
+      const operation = await this.orm.em.fork().findOneOrFail(PaymentOperation, { id });
+      const inFlight = operation.status === OperationStatus.REQUESTED && operation.answer === null;
+      if (!inFlight || Date.now() >= waitUntil) {
         const found = await this.inOrder(operation.orderId, async (tx) => tx.orderWithPayment());
         return { operation, ...found };
       }

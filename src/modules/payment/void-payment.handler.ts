@@ -5,6 +5,9 @@
  * transaction), so the payment's CANCELLED status is audited like any other (source WORKER, trigger
  * `outbox.void_payment`, the gateway's own description of the answer in the detail).
  *
+ * The void is an operation of the payment's ledger: its row (requested by WORKER, key `void:<payment id>`) is
+ * written before the gateway is asked, so the answer or the gateway's callback settles that row.
+ *
  * Idempotent at the gateway: a redelivery finds the payment already CANCELLED here and asks nothing. When the first
  * attempt's answer was lost (a timeout, a crash before it was applied), the gateway refuses to cancel a second time
  * (QuickPay answers 400, "Payment is cancelled"); a refusal is therefore followed by asking the gateway where the
