@@ -111,6 +111,33 @@ describe('QuickPay adapter', () => {
     assert.ok(verifyPaymentWindow(terms, 'api'), 'signed with them');
   });
 
+  it("reports the ledger's operations (capture, refund, cancel, recurring) with QuickPay's id and outcome, not the authorisation", () => {
+    const event = toPaymentStateEvent(payment([op(1, 'authorize'), op(2, 'capture', '40000', 300), op(3, 'capture', '20000', 300), op(4, 'refund', null, 100, true)]))!;
+    assert.deepEqual(
+      event.operations!.map((o) => [o.gatewayOperationId, o.kind, o.amount, o.outcome]),
+      [['2', 'CAPTURE', 300, 'FAILED'], ['3', 'CAPTURE', 300, 'SUCCEEDED'], ['4', 'REFUND', 100, 'PENDING']],
+    );
+  });
+
+  it('charges a subscription at /subscriptions/{id}/recurring, auto-captured, with an order id made from the reference and the key', async () => {
+    const asked: { url: string; body: Record<string, unknown> }[] = [];
+    const fake: typeof fetch = async (url, init) => {
+      asked.push({ url: String(url), body: JSON.parse(String(init?.body)) as Record<string, unknown> });
+      return new Response(JSON.stringify(payment([op(1, 'subscribe'), op(2, 'recurring', '20000', 700)], { type: 'Subscription' })), { status: 202 });
+    };
+    const subscriptions = new QuickPayGateway(config, fake);
+    const sub = { reference: 'R123456789ABCDEF', gatewayPaymentId: '42', gatewayData: {} };
+    const event = await subscriptions.chargeSubscription(sub, 700, { idempotencyKey: 'op:1' });
+    await subscriptions.chargeSubscription(sub, 700, { idempotencyKey: 'op:1' });
+    await subscriptions.chargeSubscription(sub, 700, { idempotencyKey: 'op:2' });
+    assert.equal(event.amountCaptured, 700);
+    assert.match(asked[0].url, /\/subscriptions\/42\/recurring\?synchronized$/);
+    assert.equal(asked[0].body.auto_capture, true);
+    assert.match(String(asked[0].body.order_id), /^R123456789ABCDEF[0-9A-F]{4}$/);
+    assert.equal(asked[1].body.order_id, asked[0].body.order_id, 'the same request asks for the same charge');
+    assert.notEqual(asked[2].body.order_id, asked[0].body.order_id);
+  });
+
   it('makes references QuickPay accepts: 4-20 alphanumerics, a new one each time', () => {
     const refs = new Set(Array.from({ length: 200 }, () => gateway.newPaymentReference()));
     assert.equal(refs.size, 200);
