@@ -1,4 +1,4 @@
-import { Arg, Ctx, Field, ID, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, ID, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context.type.js';
 import { MoneyScalar } from '../../graphql/money.scalar.js';
 import { OperationKind } from '../../gateways/gateway.js';
@@ -58,6 +58,30 @@ const toResult = ({ operation, order, payment }: OperationResult): PaymentOperat
 const KEY = { description: 'One per operation the shop means: a repeat with it returns the first result and asks the gateway once.' };
 const REASON = { nullable: true, description: 'Why, for the ledger (3 to 500 characters).' };
 
+@ArgsType()
+class OperationArgs {
+  @Field(() => ID)
+  orderId!: string;
+
+  @Field(() => String, KEY)
+  idempotencyKey!: string;
+
+  @Field(() => String, REASON)
+  reason?: string | null;
+}
+
+@ArgsType()
+class PartOrAllArgs extends OperationArgs {
+  @Field(() => MoneyScalar, { nullable: true, description: 'Minor units; all that remains when absent.' })
+  amount?: number | null;
+}
+
+@ArgsType()
+class ChargeArgs extends OperationArgs {
+  @Field(() => MoneyScalar, { description: 'Minor units.' })
+  amount!: number;
+}
+
 @Resolver()
 export class PaymentOperationResolver {
   @Query(() => [PaymentOperationType], { description: "Back office: the operations ledger of an order's payment, oldest first." })
@@ -69,49 +93,26 @@ export class PaymentOperationResolver {
   @Mutation(() => PaymentOperationResultType, {
     description: 'Back office: captures the authorised payment, in part (`amount`) or all that remains (no amount); never more than authorised minus captured. CONFLICT (extensions.reason) before authorisation, for a refused test payment, a subscription, or an amount over what remains.',
   })
-  async capturePayment(
-    @Arg('orderId', () => ID) orderId: string,
-    @Arg('idempotencyKey', () => String, KEY) idempotencyKey: string,
-    @Arg('amount', () => MoneyScalar, { nullable: true }) amount: number | null,
-    @Arg('reason', () => String, REASON) reason: string | null,
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<PaymentOperationResultType> {
-    return this.ask(ctx, orderId, OperationKind.CAPTURE, amount, idempotencyKey, reason);
+  async capturePayment(@Args(() => PartOrAllArgs) args: PartOrAllArgs, @Ctx() ctx: GraphQLContext): Promise<PaymentOperationResultType> {
+    return this.ask(ctx, OperationKind.CAPTURE, args);
   }
 
   @Mutation(() => PaymentOperationResultType, { description: 'Back office: refunds captured money, in part or all that remains; never more than captured minus refunded.' })
-  async refundPayment(
-    @Arg('orderId', () => ID) orderId: string,
-    @Arg('idempotencyKey', () => String, KEY) idempotencyKey: string,
-    @Arg('amount', () => MoneyScalar, { nullable: true }) amount: number | null,
-    @Arg('reason', () => String, REASON) reason: string | null,
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<PaymentOperationResultType> {
-    return this.ask(ctx, orderId, OperationKind.REFUND, amount, idempotencyKey, reason);
+  async refundPayment(@Args(() => PartOrAllArgs) args: PartOrAllArgs, @Ctx() ctx: GraphQLContext): Promise<PaymentOperationResultType> {
+    return this.ask(ctx, OperationKind.REFUND, args);
   }
 
   @Mutation(() => PaymentOperationResultType, { description: 'Back office: voids an authorisation nothing of which is captured (or ends a subscription not charged yet).' })
-  async cancelPayment(
-    @Arg('orderId', () => ID) orderId: string,
-    @Arg('idempotencyKey', () => String, KEY) idempotencyKey: string,
-    @Arg('reason', () => String, REASON) reason: string | null,
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<PaymentOperationResultType> {
-    return this.ask(ctx, orderId, OperationKind.CANCEL, null, idempotencyKey, reason);
+  async cancelPayment(@Args(() => OperationArgs) args: OperationArgs, @Ctx() ctx: GraphQLContext): Promise<PaymentOperationResultType> {
+    return this.ask(ctx, OperationKind.CANCEL, args);
   }
 
   @Mutation(() => PaymentOperationResultType, { description: "Back office: charges a subscription payment again (seed 003's recurring), captured at once." })
-  async chargeSubscription(
-    @Arg('orderId', () => ID) orderId: string,
-    @Arg('idempotencyKey', () => String, KEY) idempotencyKey: string,
-    @Arg('amount', () => MoneyScalar) amount: number,
-    @Arg('reason', () => String, REASON) reason: string | null,
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<PaymentOperationResultType> {
-    return this.ask(ctx, orderId, OperationKind.RECURRING, amount, idempotencyKey, reason);
+  async chargeSubscription(@Args(() => ChargeArgs) args: ChargeArgs, @Ctx() ctx: GraphQLContext): Promise<PaymentOperationResultType> {
+    return this.ask(ctx, OperationKind.RECURRING, args);
   }
 
-  private async ask(ctx: GraphQLContext, orderId: string, kind: OperationKind, amount: number | null, idempotencyKey: string, reason: string | null): Promise<PaymentOperationResultType> {
+  private async ask(ctx: GraphQLContext, kind: OperationKind, { orderId, idempotencyKey, reason, amount }: OperationArgs & { amount?: number | null }): Promise<PaymentOperationResultType> {
     ctx.access.requireAdmin();
     return toResult(await ctx.services.paymentOperations.request({ orderId, kind, amount: amount ?? null, idempotencyKey, reason: reason ?? null, requestedBy: OperationRequester.BACK_OFFICE }));
   }
