@@ -13,7 +13,8 @@ import { OrderFlag } from '../../src/modules/order/order.entity.js';
 import { OutboxMessage, OutboxStatus, OutboxTopic } from '../../src/modules/outbox/outbox-message.entity.js';
 import { VOID_TRIGGER } from '../../src/modules/payment/void-payment.handler.js';
 import { startQuickPaySimulator, type QuickPaySimulator } from '../../src/simulator/quickpay-simulator.js';
-import { AddCartLineDocument, ReportRedirectOutcomeDocument } from '../generated/graphql.js';
+import { Cart } from '../../src/modules/cart/cart.entity.js';
+import { AcceptFlaggedOrderDocument, AddCartLineDocument, ReportRedirectOutcomeDocument } from '../generated/graphql.js';
 import { inspect } from '../support/db-inspection.js';
 import { drain, outboxWorker } from '../support/outbox-worker.js';
 import { checkout, createFilledCart, seedCatalogue } from '../support/shop-fixture.js';
@@ -92,6 +93,34 @@ describe(`voids of late authorisations at the QuickPay simulator (${process.env.
   };
   const voidAudit = async (orderId: string) =>
     (await db.transitions(orderId)).filter((t) => t.subject === 'PAYMENT' && t.trigger === VOID_TRIGGER);
+
+  it('lets the shop accept the late-authorised order instead: its void is taken back, the order is READY as placed, its moved-on cart untouched', async () => {
+    const p = await lateAuthorisation();
+    const accepted = await svc.gqlOk(AcceptFlaggedOrderDocument, { orderId: p.orderId, reason: 'the customer called: ship it as ordered' });
+    assert.equal(accepted.acceptFlaggedOrder.status, 'READY');
+    assert.equal(accepted.acceptFlaggedOrder.paymentStatus, 'AUTHORIZED');
+    const row = await voidRow(p.orderId);
+    assert.equal(row.status, OutboxStatus.DONE);
+    assert.match(row.lastError ?? '', /^taken back: the shop accepted the order \(the customer called/);
+    await drain(outboxWorker(svc));
+    assert.deepEqual(simOps(p), ['authorize:20000'], 'the gateway is not asked to void it');
+    const order = await db.order(p.orderId);
+    const [cart] = await svc.services.orm.em.fork().find(Cart, { id: order.cartId });
+    assert.equal(cart.status, 'OPEN', 'the cart the shopper went on with stays theirs');
+    assert.ok(cart.lines.some((l) => l.sku === 'POT-IRON'));
+    const audit = (await db.transitions(p.orderId)).filter((t) => t.subject === 'ORDER').at(-1)!;
+    assert.deepEqual([audit.fromStatus, audit.toStatus, audit.source, audit.detail], ['CANCELLED', 'READY', TransitionSource.BACK_OFFICE, 'the customer called: ship it as ordered']);
+  });
+
+  it('refuses to accept a late-authorised order while its void is under way', async () => {
+    const p = await lateAuthorisation();
+    const row = await voidRow(p.orderId);
+    await svc.services.orm.em.fork().nativeUpdate(OutboxMessage, { id: row.id }, { leaseOwner: 'another-worker', leaseExpiresAt: new Date(Date.now() + 60_000) });
+    const refused = await svc.gql(AcceptFlaggedOrderDocument, { orderId: p.orderId, reason: 'ship it anyway' });
+    assert.deepEqual([refused.errors?.[0]?.extensions?.code, refused.errors?.[0]?.extensions?.reason], ['CONFLICT', 'VOID_UNDER_WAY']);
+    assert.equal((await db.order(p.orderId)).status, 'CANCELLED');
+    await svc.services.orm.em.fork().nativeUpdate(OutboxMessage, { id: row.id }, { leaseOwner: null, leaseExpiresAt: null });
+  });
 
   it('cancels the authorisation at the gateway and records the payment CANCELLED, audited; a redelivery asks nothing', async () => {
     const p = await lateAuthorisation();

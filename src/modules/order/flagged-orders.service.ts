@@ -11,7 +11,8 @@ import { holdsMoney } from '../payment/payment.machine.js';
 import { checkReason } from '../shared/reason.js';
 import type { LineageTransaction } from '../transition/lineage-transaction.js';
 import { NO_LINEAGE, type TransitionService } from '../transition/transition.service.js';
-import type { Order } from './order.entity.js';
+import { OrderFlag, type Order } from './order.entity.js';
+import { OutboxMessage, OutboxStatus, OutboxTopic } from '../outbox/outbox-message.entity.js';
 import type { Payment } from '../payment/payment.entity.js';
 import { cancelOrder, guardContext, makeReady, queueVoid } from './order-lifecycle.js';
 import { OrderStatus } from './order.machine.js';
@@ -19,14 +20,20 @@ import { OrderStatus } from './order.machine.js';
 export class FlaggedOrderService {
   constructor(private readonly transitions: TransitionService) {}
 
-  /** READY with the payment as it is (CONFLICT unless a flagged order waits for payment with an authorised one). */
+  /**
+   * READY with the payment as it is (CONFLICT unless a flagged order waits for payment with an authorised one). A
+   * cancelled order whose late authorisation is queued to be voided may be accepted too, while its void has not
+   * started: the void is taken back (its outbox row DONE, saying so), and the order becomes READY as placed,
+   * whatever its cart holds now.
+   */
   async accept(orderId: string, reason: string): Promise<{ order: Order; payment: Payment }> {
     const why = checkReason(reason);
     return this.decide(orderId, async (tx, order, payment) => {
       const cause = { trigger: 'backoffice.accept_payment', source: TransitionSource.BACK_OFFICE, detail: why };
+      if (order.status === OrderStatus.CANCELLED) await takeBackVoid(tx, order, payment, why);
       const refusal = makeReady(tx, order, payment, { ...guardContext(tx, order, payment), shopDecides: true }, cause);
       if (refusal) throw new ConflictError(`order ${order.id} cannot be made ready: ${refusal}`, { orderId: order.id });
-    });
+    }, true);
   }
 
   /** CANCELLED, its cart reopened, and the payment's void queued (the outbox's VOID_PAYMENT, as for a late authorisation). */
@@ -44,13 +51,16 @@ export class FlaggedOrderService {
   private async decide(
     orderId: string,
     act: (tx: LineageTransaction, order: Order, payment: Payment) => Promise<void>,
+    /** A cancelled order flagged for a late authorisation may be decided (accepted) too. */
+    mayBeCancelled = false,
   ): Promise<{ order: Order; payment: Payment }> {
     const result = await this.transitions.inLineageOf({ orderId }, async (tx) => {
       const { order, payment } = await tx.orderWithPayment();
       if (!holdsMoney(payment)) {
         throw new ConflictError(`the payment is ${payment.status}: nothing can be decided until it is authorised`, { orderId, reason: 'NOT_AUTHORIZED' });
       }
-      if (order.status !== OrderStatus.PENDING_PAYMENT || order.flags.length === 0) {
+      const lateToVoid = order.status === OrderStatus.CANCELLED && order.flags.includes(OrderFlag.LATE_AUTHORIZATION_TO_VOID);
+      if ((order.status !== OrderStatus.PENDING_PAYMENT || order.flags.length === 0) && !(lateToVoid && mayBeCancelled)) {
         throw new ConflictError(`order ${orderId} is ${order.status}${order.flags.length ? '' : ' and not flagged'}: only a flagged order waiting for its payment is decided by the shop`, {
           orderId,
           reason: 'NOT_FLAGGED_PENDING',
@@ -61,5 +71,24 @@ export class FlaggedOrderService {
     });
     if (result === NO_LINEAGE) throw new NotFoundError('Order', orderId);
     return result;
+  }
+}
+
+/**
+ * Takes back the queued void of a late authorisation the shop accepts: only while no worker holds it (a void under
+ * way may already have reached the gateway: CONFLICT `VOID_UNDER_WAY`). One that failed for good needs nothing.
+ */
+async function takeBackVoid(tx: LineageTransaction, order: Order, payment: Payment, why: string): Promise<void> {
+  const dedupKey = `payment:${payment.id}:${OutboxTopic.VOID_PAYMENT}`;
+  const free = { $or: [{ leaseOwner: null }, { leaseExpiresAt: { $lt: tx.now } }] };
+  const taken = await tx.em.nativeUpdate(
+    OutboxMessage,
+    { dedupKey, status: OutboxStatus.PENDING, ...free },
+    { status: OutboxStatus.DONE, doneAt: tx.now, leaseOwner: null, leaseExpiresAt: null, lastError: `taken back: the shop accepted the order (${why})` },
+  );
+  if (taken > 0) return;
+  const row = await tx.em.findOne(OutboxMessage, { dedupKey });
+  if (row?.status === OutboxStatus.PENDING) {
+    throw new ConflictError(`the void of order ${order.id}'s payment is under way: wait for its outcome`, { orderId: order.id, reason: 'VOID_UNDER_WAY' });
   }
 }

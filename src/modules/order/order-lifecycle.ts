@@ -81,9 +81,10 @@ export function makeReady(tx: LineageTransaction, order: Order, payment: Payment
   if (refusal) return refusal;
   order.readyAt = tx.now;
   if (wasCancelled) {
-    // Revival: the cart goes back to being this order's frozen snapshot.
     order.cancelledAt = null;
-    tx.transitionCart(CartStatus.CHECKED_OUT, cause);
+    // Revival: the cart goes back to being this order's frozen snapshot. A cart that moved on (only the shop's
+    // decision makes such an order ready) stays as the shopper left it: the order is its own snapshot.
+    if (cartUntouchedSince(tx, order)) tx.transitionCart(CartStatus.CHECKED_OUT, cause);
   }
   writeReadyEffects(tx, order);
   return undefined;

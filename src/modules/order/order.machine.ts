@@ -28,7 +28,8 @@ export interface OrderGuardContext {
   cartUntouched: boolean;
   /**
    * The shop decided, from the back office with a reason (seed 003): it accepts an authorised payment as it is
-   * (READY despite a mismatch or a test card), or cancels an order whose payment it will have voided.
+   * (READY despite a mismatch, a test card, or a cart that moved on after the order was cancelled), or cancels an
+   * order whose payment it will have voided.
    */
   shopDecides?: boolean;
 }
@@ -52,7 +53,7 @@ export const orderMachine = new StateMachine<OrderStatus, OrderGuardContext>(
           : c.testPaymentRefused
             ? 'test payments are not allowed'
             : undefined,
-    'CANCELLED->READY': (c) => (c.cartUntouched ? undefined : 'the cart was edited or checked out again'),
+    'CANCELLED->READY': (c) => (c.shopDecides || c.cartUntouched ? undefined : 'the cart was edited or checked out again'),
     'PENDING_PAYMENT->CANCELLED': (c) =>
       c.paymentAuthorized && !c.shopDecides ? 'the payment is already authorised; a paid order is not cancelled by a redirect' : undefined,
   },
