@@ -7,13 +7,12 @@
  *
  * Planned first, written only when the message is applied: a message that is not applied writes nothing (invariant 8).
  */
-import { randomUUID } from 'node:crypto';
 import { GatewayOperationOutcome, OperationKind, type GatewayOperationReport, type PaymentStateEvent } from '../../gateways/gateway.js';
 import type { Payment } from '../payment/payment.entity.js';
 import { PaymentStatus } from '../payment/payment.machine.js';
 import { storableText } from '../shared/storable-text.js';
 import type { LineageTransaction } from '../transition/lineage-transaction.js';
-import { OperationRequester, OperationStatus, PaymentOperation } from './payment-operation.entity.js';
+import { newOperationRow, OperationRequester, OperationStatus, PaymentOperation } from './payment-operation.entity.js';
 
 /** The ledger after a message: the payment's amounts, and the writes that get it there. */
 export interface LedgerPlan {
@@ -77,21 +76,7 @@ export async function planLedger(tx: LineageTransaction, payment: Payment, event
     });
   };
   const addOutside = (kind: OperationKind, amount: number, status: OperationStatus, gatewayOperationId: string | null, answer: string) => {
-    const fields = {
-      id: randomUUID(),
-      paymentId: payment.id,
-      orderId: payment.orderId,
-      kind,
-      amount,
-      status,
-      idempotencyKey: null,
-      requestedBy: OperationRequester.GATEWAY,
-      reason: null,
-      gatewayOperationId,
-      answer: storableText(answer, 500),
-      createdAt: now,
-      settledAt: status === OperationStatus.REQUESTED ? null : now,
-    };
+    const fields = newOperationRow(payment, { kind, amount, status, requestedBy: OperationRequester.GATEWAY, gatewayOperationId, answer: storableText(answer, 500) }, now);
     view.push({ kind, amount, status, gatewayOperationId, answer });
     writes.push(() => tx.insertWithRecords(PaymentOperation, fields));
     notes.push(`${kind.toLowerCase()} ${amount} done at the gateway (${status.toLowerCase()})`);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { defineEntity, p } from '@mikro-orm/core';
 import { OperationKind } from '../../gateways/gateway.js';
 
@@ -56,3 +57,34 @@ export const PaymentOperationSchema = defineEntity({
 });
 export class PaymentOperation extends PaymentOperationSchema.class {}
 PaymentOperationSchema.setClass(PaymentOperation);
+
+/** What a new row says; the rest (its ids, no gateway operation or answer yet unless given) is filled in. */
+export interface NewOperation {
+  kind: OperationKind;
+  amount: number;
+  status: OperationStatus;
+  requestedBy: OperationRequester;
+  idempotencyKey?: string | null;
+  reason?: string | null;
+  gatewayOperationId?: string | null;
+  answer?: string | null;
+}
+
+/** Every column of a new ledger row of `payment`, written at `now` (settled at once unless REQUESTED). */
+export function newOperationRow(payment: { id: string; orderId: string }, op: NewOperation, now: Date) {
+  return {
+    id: randomUUID(),
+    paymentId: payment.id,
+    orderId: payment.orderId,
+    kind: op.kind,
+    amount: op.amount,
+    status: op.status,
+    idempotencyKey: op.idempotencyKey ?? null,
+    requestedBy: op.requestedBy,
+    reason: op.reason ?? null,
+    gatewayOperationId: op.gatewayOperationId ?? null,
+    answer: op.answer ?? null,
+    createdAt: now,
+    settledAt: op.status === OperationStatus.REQUESTED ? null : now,
+  };
+}

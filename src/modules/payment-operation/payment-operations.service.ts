@@ -10,7 +10,6 @@
  *    (no answer, a 5xx) leaves it REQUESTED, never asked again: the gateway's callback for the operation, or the
  *    reconciler's status fetch (scheduled here), settles it. A blind retry could capture twice.
  */
-import { randomUUID } from 'node:crypto';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../errors/app-errors.js';
 import type { Logger } from '../../app/logger.js';
 import type { ReconcilerPolicy } from '../../config/config.js';
@@ -25,9 +24,10 @@ import { checkMoney } from '../shared/money.js';
 import { checkReason } from '../shared/reason.js';
 import { storableText } from '../shared/storable-text.js';
 import type { LineageTransaction } from '../transition/lineage-transaction.js';
+import { loadOrderWithPayment } from '../transition/lineage-rows.js';
 import { NO_LINEAGE, type TransitionService } from '../transition/transition.service.js';
 import { decideOperation } from './operation-rules.js';
-import { OperationRequester, OperationStatus, PaymentOperation } from './payment-operation.entity.js';
+import { newOperationRow, OperationRequester, OperationStatus, PaymentOperation } from './payment-operation.entity.js';
 
 export interface OperationAsk {
   orderId: string;
@@ -111,21 +111,7 @@ export class PaymentOperationService {
       }
       const decided = decideOperation(payment, rows, ask.kind, amount, ask.requestedBy === OperationRequester.WORKER);
       if ('refusal' in decided) throw new ConflictError(`cannot ${VERBS[ask.kind]}: ${decided.refusal.message}`, { orderId: order.id, reason: decided.refusal.reason });
-      const row = tx.em.create(PaymentOperation, {
-        id: randomUUID(),
-        paymentId: payment.id,
-        orderId: order.id,
-        kind: ask.kind,
-        amount: decided.amount,
-        status: OperationStatus.REQUESTED,
-        idempotencyKey: key,
-        requestedBy: ask.requestedBy,
-        reason,
-        gatewayOperationId: null,
-        answer: null,
-        createdAt: tx.now,
-        settledAt: null,
-      });
+      const row = tx.em.create(PaymentOperation, newOperationRow(payment, { kind: ask.kind, amount: decided.amount, status: OperationStatus.REQUESTED, idempotencyKey: key, requestedBy: ask.requestedBy, reason }, tx.now));
       return { row, payment, fresh: true };
     });
   }
@@ -199,7 +185,9 @@ export class PaymentOperationService {
       const operation = await this.orm.em.fork().findOneOrFail(PaymentOperation, { id });
       const inFlight = operation.status === OperationStatus.REQUESTED && operation.answer === null;
       if (!inFlight || Date.now() >= waitUntil) {
-        const found = await this.inOrder(operation.orderId, async (tx) => tx.orderWithPayment());
+        // A read, not a change: no lineage lock to take.
+        const found = await loadOrderWithPayment(this.orm.em.fork(), { orderId: operation.orderId });
+        if (!found) throw new NotFoundError('Order', operation.orderId); // orders are never deleted
         return { operation, ...found };
       }
       await new Promise((r) => setTimeout(r, IN_FLIGHT_POLL_MS));

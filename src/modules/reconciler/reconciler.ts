@@ -92,7 +92,6 @@ export class PaymentReconciler implements BackgroundJob {
   private async reconcileClaimed(paymentId: string, claimedUntil: Date): Promise<ReconcileResult> {
     const payment = await this.orm.em.fork().findOneOrFail(Payment, { id: paymentId });
     const { cartId } = await this.orm.em.fork().findOneOrFail(Order, { id: payment.orderId }, { fields: ['cartId'] });
-    const openBefore = await this.orm.em.fork().count(PaymentOperation, { paymentId, status: OperationStatus.REQUESTED });
     const asked = await this.ask(payment);
     const answer = asked.ok ? (asked.event ? asked.event.detail : 'the gateway does not know this payment (yet)') : `the gateway could not be asked: ${asked.error}`;
 
@@ -104,13 +103,13 @@ export class PaymentReconciler implements BackgroundJob {
       // The gateway's word is applied whatever happened meanwhile (a redirect cancel racing this poll must not make
       // us drop an authorisation: invariant 5); applying it twice changes nothing the second time.
       let outcome = 'nothing to apply';
-      let openOperations = openBefore;
+      let openOperations: number | undefined;
       if (asked.ok && asked.event) {
         // The gateway's answer lists every operation it did: one of ours it never did, asked long enough ago, failed.
         const unreported = { requestedBefore: new Date(now.getTime() - this.policy.operationSettleAfterMs) };
         const applied = await this.payments.apply(tx, { order, payment: current }, asked.event, cause, unreported);
         outcome = applied.summary;
-        openOperations = applied.openOperations ?? openOperations;
+        openOperations = applied.openOperations;
       }
 
       // Our own schedule only moves while our claim stands: another worker took over after our lease, or the order
@@ -125,8 +124,12 @@ export class PaymentReconciler implements BackgroundJob {
       current.lastReconcileAnswer = storableText(answer, ANSWER_KEEP_CHARS);
       if (ours) {
         // A payment operation whose outcome is still unknown keeps the payment chased, whatever its order's status.
-        const settleAt = openOperations > 0 ? new Date(now.getTime() + this.policy.operationSettleAfterMs) : null;
-        current.reconcileAt = order.status === OrderStatus.PENDING_PAYMENT ? this.nextAt(order.placedAt, current.reconcileAttempts, now) : settleAt;
+        if (order.status === OrderStatus.PENDING_PAYMENT) current.reconcileAt = this.nextAt(order.placedAt, current.reconcileAttempts, now);
+        else {
+          // Counted only when the gateway's answer did not go through the ledger (it could not be asked).
+          openOperations ??= await tx.em.count(PaymentOperation, { paymentId, status: OperationStatus.REQUESTED });
+          current.reconcileAt = openOperations > 0 ? new Date(now.getTime() + this.policy.operationSettleAfterMs) : null;
+        }
       }
       return { orderId: order.id, answer, outcome, nextAt: current.reconcileAt ?? null };
     });
