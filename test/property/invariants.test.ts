@@ -30,6 +30,17 @@ const FOUND: Record<'anyInterleaving' | 'onePayment', Command[][]> = {
       { kind: 'gateway', action: 'refund', target: 0 },
       { kind: 'together', commands: [{ kind: 'deliver', target: 0, message: 'latest', pick: 0, copies: 1 }, { kind: 'redirect', outcome: RedirectOutcome.SUCCESS, target: 0 }] },
     ],
+    // A partial capture refunded in full, then the rest captured: the payment is CAPTURED again, never stuck
+    // REFUNDED, and the order was never taken for refunded in full (part of the authorisation was still held).
+    [
+      { kind: 'gateway', action: 'authorize', target: 0 },
+      { kind: 'together', commands: [{ kind: 'deliver', target: 0, message: 'latest', pick: 0, copies: 1 }, { kind: 'redirect', outcome: RedirectOutcome.SUCCESS, target: 0 }] },
+      { kind: 'backOffice', op: 'capture', part: true, key: 0, lose: false, target: 0 },
+      { kind: 'together', commands: [{ kind: 'backOffice', op: 'refund', part: false, key: 0, lose: false, target: 0 }, { kind: 'deliver', target: 0, message: 'latest', pick: 0, copies: 1 }] },
+      { kind: 'backOffice', op: 'capture', part: false, key: 0, lose: false, target: 0 },
+      { kind: 'gateway', action: 'authorizePending', target: 0 },
+      { kind: 'backOffice', op: 'capture', part: false, key: 1, lose: false, target: 0 },
+    ],
     // The reconciler's answer is applied even when a redirect cancel wins the race to the lineage lock.
     [
       { kind: 'gateway', action: 'authorizePending', target: 0 },

@@ -27,6 +27,7 @@ describe('QuickPay operations to payment status', () => {
     ['a failed capture keeps the authorisation', [op(1, 'authorize'), op(2, 'capture', '40001')], PaymentStatus.AUTHORIZED],
     ['refund after capture is refunded', [op(1, 'authorize'), op(2, 'capture'), op(3, 'refund', '20000', 400)], PaymentStatus.REFUNDED],
     ['cancel after authorise is a void', [op(1, 'authorize'), op(2, 'cancel')], PaymentStatus.CANCELLED],
+    ['a capture of the rest after a refund stays refunded', [op(1, 'authorize', '20000', 1000), op(2, 'capture', '20000', 400), op(3, 'refund', '20000', 400), op(4, 'capture', '20000', 600)], PaymentStatus.REFUNDED],
   ];
   for (const [name, ops, expected] of cases) {
     it(name, () => assert.equal(toPaymentStateEvent(payment(ops))?.status ?? null, expected));

@@ -78,8 +78,8 @@ function operationReports(ops: QuickPayOperation[]): GatewayOperationReport[] {
 
 /**
  * Replays the operations in order. Approved operations move the state (authorize -> AUTHORIZED, capture ->
- * CAPTURED, refund -> REFUNDED, cancel -> CANCELLED); a failed authorize before any approval is REFUSED (EXPIRED
- * for 40002); a pending operation before any approval leaves the payment PENDING.
+ * CAPTURED unless already REFUNDED, refund -> REFUNDED, cancel -> CANCELLED); a failed authorize before any
+ * approval is REFUSED (EXPIRED for 40002); a pending operation before any approval leaves the payment PENDING.
  */
 export function toPaymentStateEvent(payment: QuickPayPayment): PaymentStateEvent | null {
   const ops = [...payment.operations].sort((a, b) => a.id - b.id);
@@ -93,7 +93,8 @@ export function toPaymentStateEvent(payment: QuickPayPayment): PaymentStateEvent
     if (op.pending) continue;
     if (approved(op)) {
       if (op.type === 'authorize' || op.type === 'subscribe') status = PaymentStatus.AUTHORIZED;
-      else if (op.type === 'capture' || op.type === 'recurring') status = PaymentStatus.CAPTURED;
+      // After a refund a payment stays REFUNDED (our machine never moves back): a further capture amends its amounts.
+      else if (op.type === 'capture' || op.type === 'recurring') status = status === PaymentStatus.REFUNDED ? status : PaymentStatus.CAPTURED;
       else if (op.type === 'refund') status = PaymentStatus.REFUNDED;
       else if (op.type === 'cancel') status = PaymentStatus.CANCELLED;
     } else if ((op.type === 'authorize' || op.type === 'subscribe') && !authorised && op.qp_status_code) {

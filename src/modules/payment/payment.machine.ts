@@ -4,7 +4,8 @@
  * INITIATED: created at checkout, the shopper is on the way to the gateway.
  * PENDING: the shopper came back saying "success" (a hint), or the gateway said it is still processing
  *   (3-D Secure, direct debit submitted): waiting for verified truth.
- * AUTHORIZED -> CAPTURED (partially or fully, repeatable) -> REFUNDED (partially or fully, repeatable).
+ * AUTHORIZED -> CAPTURED (partially or fully, repeatable) -> REFUNDED (partially or fully, repeatable); a capture
+ *   of the rest after a refund keeps the payment REFUNDED, with its amounts amended.
  * REFUSED, CANCELLED, EXPIRED end an attempt before capture; AUTHORIZED -> CANCELLED is a void.
  *
  * Only verified gateway truth moves a payment to AUTHORIZED, CAPTURED or REFUNDED (invariant 4); the one thing a
@@ -34,12 +35,14 @@ export const PAID_STATUSES: ReadonlySet<PaymentStatus> = new Set([
 ]);
 
 /**
- * Whether the payment holds money for its order: authorised or captured, and not refunded in full. A payment whose
- * money all went back never makes an order ready (and flags a ready one).
+ * Whether the payment holds money for its order: authorised or captured, and not refunded in full. A refunded
+ * payment still holds money while some of what it captured was not refunded, or some of its authorisation was never
+ * captured (a partial capture refunded, the rest still capturable). A payment whose money all went back never makes
+ * an order ready (and flags a ready one).
  */
-export function holdsMoney(payment: { status: PaymentStatus; amountCaptured: number; amountRefunded: number }): boolean {
+export function holdsMoney(payment: { status: PaymentStatus; amountAuthorized: number; amountCaptured: number; amountRefunded: number }): boolean {
   if (payment.status === PaymentStatus.AUTHORIZED || payment.status === PaymentStatus.CAPTURED) return true;
-  return payment.status === PaymentStatus.REFUNDED && payment.amountRefunded < payment.amountCaptured;
+  return payment.status === PaymentStatus.REFUNDED && (payment.amountRefunded < payment.amountCaptured || payment.amountCaptured < payment.amountAuthorized);
 }
 
 export interface PaymentGuardContext {
