@@ -6,6 +6,8 @@ import type { PaymentStatus } from '../modules/payment/payment.machine.js';
 
 export enum GatewayName {
   QUICKPAY = 'QUICKPAY',
+  LYRA = 'LYRA',
+  STRIPE = 'STRIPE',
 }
 
 /** What the storefront needs to send the shopper to the gateway: a form to post, or a link to follow. */

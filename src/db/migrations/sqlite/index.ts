@@ -10,6 +10,7 @@ import { Migration20261121203710_shop_webhooks } from './Migration20261121203710
 import { Migration20261122005342_lineage_lock_and_outbox_index } from './Migration20261122005342_lineage_lock_and_outbox_index.js';
 import { Migration20261122025708_payment_methods } from './Migration20261122025708_payment_methods.js';
 import { Migration20261122033929_payment_operations } from './Migration20261122033929_payment_operations.js';
+import { Migration20261122044433_more_gateways } from './Migration20261122044433_more_gateways.js';
 
 export const sqliteMigrations: MigrationObject[] = [
   { name: 'Migration20261121052350_initial', class: Migration20261121052350_initial },
@@ -22,4 +23,5 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: 'Migration20261122005342_lineage_lock_and_outbox_index', class: Migration20261122005342_lineage_lock_and_outbox_index },
   { name: 'Migration20261122025708_payment_methods', class: Migration20261122025708_payment_methods },
   { name: 'Migration20261122033929_payment_operations', class: Migration20261122033929_payment_operations },
+  { name: 'Migration20261122044433_more_gateways', class: Migration20261122044433_more_gateways },
 ];
