@@ -223,6 +223,12 @@ export interface PaymentGateway {
   /** Reads a verified notification into the payment's new state; null when it says nothing we act on. */
   parseNotification(rawBody: Buffer, headers: Record<string, string>): PaymentStateEvent | null;
 
+  /**
+   * The gateway's own id for this message (Stripe's event id), when it has one: a resend of the message is then a
+   * duplicate even if its bytes differ. Absent, or null, and the message's bytes are its identity.
+   */
+  messageId?(rawBody: Buffer): string | null;
+
   /** Best-effort read of the payment reference, for the inbox record of a message that failed verification. */
   peekReference(rawBody: Buffer): string | null;
 

@@ -106,6 +106,22 @@ describe(`the gateway seam (${process.env.TEST_DATABASE ?? 'sqlite'})`, () => {
     assert.equal((await inspect(svc.services).payment(co.order.id)).amountCaptured, 1500);
   });
 
+  it("takes a resend with the gateway's own message id as a duplicate even when its bytes differ", async () => {
+    const co = await checkout(svc, await createFilledCart(svc));
+    const reference = co.order.payment.reference;
+    const state = gateway.payments.get(reference)!;
+    Object.assign(state, { status: PaymentStatus.AUTHORIZED, sequence: 2 });
+    const first = await notify({ messageId: `evt-${reference}`, reference, merchantToken: state.token, claims: 'AUTHORIZED' });
+    assert.deepEqual(first, { status: 200, outcome: 'ACCEPTED' });
+    // The same event delivered again, serialised differently: one record, applied once.
+    const again = await notify({ reference, claims: 'AUTHORIZED', merchantToken: state.token, messageId: `evt-${reference}`, delivery: 2 });
+    assert.equal(again.outcome, 'DUPLICATE');
+    // Another message id is another message.
+    const other = await notify({ messageId: `evt-${reference}-2`, reference, merchantToken: state.token, claims: 'AUTHORIZED' });
+    assert.equal(other.outcome, 'IGNORED');
+    assert.equal((await inspect(svc.services).inbox()).filter((m) => m.paymentReference === reference).length, 2);
+  });
+
   it("applies a shopper's return the gateway signed as the gateway's word, and a forged one as a hint only", async () => {
     const signed = await checkout(svc, await createFilledCart(svc));
     const state = gateway.payments.get(signed.order.payment.reference)!;

@@ -93,6 +93,16 @@ export class TokenGateway implements PaymentGateway {
     return this.event(reference, this.payments.get(reference)?.gatewayPaymentId ?? 'unknown', { status: claims, amount, currency: 'DKK', sequence: 9 });
   }
 
+  /** Like Stripe's event id: a body's `messageId`, when it has one, is the message's identity. */
+  messageId(rawBody: Buffer): string | null {
+    try {
+      const id = (JSON.parse(rawBody.toString('utf8')) as { messageId?: unknown }).messageId;
+      return typeof id === 'string' ? id : null;
+    } catch {
+      return null;
+    }
+  }
+
   peekReference(rawBody: Buffer): string | null {
     try {
       return this.read(rawBody).reference;

@@ -263,7 +263,7 @@ export class NotificationInbox {
   private verified(n: IncomingNotification, reference: string | null): VerifiedMessage {
     return {
       gateway: n.gateway.name,
-      dedupKey: `${n.gateway.name}:${createHash('sha256').update(n.rawBody).digest('hex')}`,
+      dedupKey: dedupKeyOf(n.gateway, n.rawBody),
       paymentReference: reference === null ? null : storableText(reference, REFERENCE_KEEP_CHARS),
       remoteAddress: n.remoteAddress,
       headers: keptHeaders(n.headers, this.policy.headersKeepBytes),
@@ -309,4 +309,13 @@ export class NotificationInbox {
     const earlier = await this.find(message.dedupKey);
     return { outcome: NotificationOutcome.DUPLICATE, inboxMessageId: earlier?.id ?? null, detail: 'applied by a concurrent copy' };
   }
+}
+
+/**
+ * What makes two messages one (`dedup_key`, at most 100 characters): the gateway's own message id when it has one
+ * (hashed, so any id fits and none can collide with a body's hash), else the SHA-256 of the raw body.
+ */
+function dedupKeyOf(gateway: PaymentGateway, rawBody: Buffer): string {
+  const id = gateway.messageId?.(rawBody);
+  return id ? `${gateway.name}:id:${createHash('sha256').update(id).digest('hex')}` : `${gateway.name}:${createHash('sha256').update(rawBody).digest('hex')}`;
 }
