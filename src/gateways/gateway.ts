@@ -42,6 +42,8 @@ export interface GatewayPayment {
   reference: string;
   gatewayPaymentId: string | null;
   gatewayData: Readonly<Record<string, string>>;
+  /** How it draws the money (a subscription is a different resource at some gateways); absent when we keep no such payment. */
+  drawMethod?: DrawMethod;
 }
 
 export interface PaymentRequestInput {
@@ -137,6 +139,12 @@ export interface PaymentStateEvent {
    * totals add to the ledger is recorded as one operation done at the gateway.
    */
   operations?: readonly GatewayOperationReport[];
+  /**
+   * True when this message alone does not say where the payment stands (QuickPay sends a subscription's recurring
+   * charge as a payment of its own): the inbox asks `fetchPaymentStatus` and applies its answer instead, as it does
+   * for every message of a gateway whose notifications need confirmation. Only its `reference` is used.
+   */
+  confirmBeforeApplying?: boolean;
 }
 
 /** How the bridge ended with one notification; each gateway turns it into the answer it expects. */

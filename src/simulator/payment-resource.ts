@@ -1,6 +1,8 @@
 /**
  * The QuickPay v10 payment resource the simulator keeps, and the bookkeeping rules QuickPay applies to it: which
- * state a list of operations means, and when a capture, refund, cancel or recurring charge is allowed. Pure
+ * state a list of operations means, and when a capture, refund, cancel or recurring charge is allowed. A recurring
+ * charge of a subscription is, as at QuickPay, a payment of its own: its `subscription_id` names the subscription,
+ * its `recurring` operation is its authorisation, and it is captured, refunded or cancelled like any payment. Pure
  * functions: no I/O.
  */
 
@@ -67,6 +69,8 @@ export interface SimPayment {
   fee: number | null;
   deadline_at: string | null;
   description: string | null;
+  /** The subscription a recurring charge belongs to; null for every other payment and for subscriptions. */
+  subscription_id: number | null;
 }
 
 /** What a caller asks to append; the rest is filled in. */
@@ -95,14 +99,17 @@ export const numericOrString = (s: string): number | string => (/^\d{1,15}$/.tes
 
 const isApproved = (op: SimOperation) => !op.pending && op.qp_status_code === QP_APPROVED;
 
+/** The operations that authorise: a payment's, a subscription's, and a recurring charge's (made on its subscription). */
+const AUTHORISING = new Set(['authorize', 'subscribe', 'recurring']);
+
 /** The latest approved authorisation counts (a retry after a rejection replaces nothing). */
 export function totals(payment: SimPayment): Totals {
   const ok = payment.operations.filter(isApproved);
-  const lastAuth = [...ok].reverse().find((o) => o.type === 'authorize' || o.type === 'subscribe');
+  const lastAuth = [...ok].reverse().find((o) => AUTHORISING.has(o.type));
   const sum = (type: string) => ok.filter((o) => o.type === type).reduce((s, o) => s + o.amount, 0);
   return {
     authorised: lastAuth?.amount ?? 0,
-    captured: sum('capture') + sum('recurring'),
+    captured: sum('capture'),
     refunded: sum('refund'),
     cancelled: ok.some((o) => o.type === 'cancel'),
   };
@@ -116,12 +123,12 @@ export function totals(payment: SimPayment): Totals {
 export function recompute(payment: SimPayment): void {
   const t = totals(payment);
   const last = payment.operations.at(-1);
-  payment.accepted = payment.operations.some((o) => (o.type === 'authorize' || o.type === 'subscribe') && isApproved(o));
+  payment.accepted = isAuthorised(payment);
   payment.balance = t.captured - t.refunded;
   if (last?.pending) payment.state = 'pending';
   else if (t.cancelled || t.captured > 0) payment.state = 'processed';
   else if (payment.accepted) payment.state = 'new';
-  else if (payment.operations.some((o) => o.type === 'authorize')) payment.state = 'rejected';
+  else if (payment.operations.some((o) => o.type === 'authorize' || o.type === 'recurring')) payment.state = 'rejected';
   else payment.state = 'initial';
   payment.updated_at = new Date().toISOString();
 }
@@ -154,7 +161,6 @@ export function defaultAmount(payment: SimPayment, type: string): number {
     case 'subscribe':
       return payment.link.amount;
     case 'capture':
-    case 'recurring':
       return Math.max(0, t.authorised - t.captured);
     case 'refund':
       return Math.max(0, t.captured - t.refunded);
@@ -163,27 +169,31 @@ export function defaultAmount(payment: SimPayment, type: string): number {
   }
 }
 
-/** The REST commands QuickPay runs on a resource: capture / refund / cancel a payment, charge a subscription. */
-export type CommandType = 'capture' | 'refund' | 'cancel' | 'recurring';
+/** The REST commands QuickPay runs on a resource: capture / refund / cancel a payment, cancel a subscription. */
+export type CommandType = 'capture' | 'refund' | 'cancel';
 
-/** True when an authorisation (`authorize`, or `subscribe` for a subscription) was approved. */
-const isAuthorised = (payment: SimPayment) =>
-  payment.operations.some((o) => (o.type === 'authorize' || o.type === 'subscribe') && isApproved(o));
+/** True when an authorisation (`authorize`, `subscribe`, or a charge's `recurring`) was approved. */
+function isAuthorised(payment: SimPayment): boolean {
+  return payment.operations.some((o) => AUTHORISING.has(o.type) && isApproved(o));
+}
+
+/** Why QuickPay would refuse to charge this subscription again, or null when it may. */
+export function recurringError(subscription: SimPayment): string | null {
+  if (totals(subscription).cancelled) return 'Subscription is cancelled';
+  return isAuthorised(subscription) ? null : 'Subscription is not authorized';
+}
 
 /**
- * Why QuickPay would refuse this command, or null when it is allowed. A payment: capture up to what is authorised
- * and not captured, refund up to what is captured and not refunded, cancel only before any capture. A subscription
- * is never captured: each charge is a `recurring` operation of any positive amount, allowed once the subscription
- * is authorised and until it is cancelled; cancelling ends future charges only, so captured recurring money
- * neither blocks the cancel nor stops its refund afterwards.
+ * Why QuickPay would refuse this command, or null when it is allowed. A payment (a recurring charge too): capture
+ * up to what is authorised and not captured, refund up to what is captured and not refunded, cancel only before any
+ * capture. A subscription is only cancelled (its money is in its charges), which ends future charges.
  */
 export function commandError(payment: SimPayment, type: CommandType, amount: number): string | null {
   const t = totals(payment);
   const subscription = payment.type === 'Subscription';
-  if (type === 'recurring' && !subscription) return 'Not a subscription: only a subscription can be charged with a recurring payment';
-  if (type === 'capture' && subscription) return 'A subscription is not captured: create a recurring payment';
+  if (type !== 'cancel' && subscription) return `A subscription is not ${type === 'capture' ? 'captured' : 'refunded'}: its recurring payments are`;
   const noun = subscription ? 'Subscription' : 'Payment';
-  if (t.cancelled && !(subscription && type === 'refund')) return `${noun} is cancelled`;
+  if (t.cancelled) return `${noun} is cancelled`;
   if (!isAuthorised(payment) || (!subscription && t.authorised === 0)) return `${noun} is not authorized`;
   if (type === 'cancel') return !subscription && t.captured > 0 ? 'Cannot cancel a captured payment' : null;
   if (!Number.isInteger(amount) || amount <= 0) return 'Amount must be a positive integer';

@@ -134,7 +134,7 @@ export async function startQuickPaySimulator(options: QuickPaySimulatorOptions):
     payments: () => service.snapshots(),
     payment: (id) => service.snapshot(id),
     paymentByOrderId: (orderId) => {
-      const found = service.payments(orderId)[0];
+      const found = service.payments(orderId)[0] ?? service.subscriptions(orderId)[0];
       return found ? service.snapshot(found.id) : undefined;
     },
     appendOperation: (paymentId, op) => {

@@ -11,6 +11,7 @@ import {
   appendOperation,
   commandError,
   numericOrString,
+  recurringError,
   QP_REJECTED,
   QP_REQUEST_ERROR,
   type CommandType,
@@ -38,7 +39,7 @@ export type PayOutcome =
   | { kind: 'approved'; continueUrl: string };
 
 /**
- * The outcome of a capture / refund / cancel / recurring through the REST API. `invalid`: the request itself is
+ * The outcome of a capture / refund / cancel or a recurring charge through the REST API. `invalid`: the request itself is
  * malformed (`field` names the culprit) and nothing happened. `refused` and `done` did happen (an operation and its
  * callback); `stallMs` is how long the answer must be held (the `stallCommandsMs` fault, else 0), see
  * {@link SimulatorService.holdAnswer}.
@@ -49,9 +50,11 @@ export type CommandOutcome =
   | { kind: 'refused'; message: string; payment: SimPayment; stallMs: number }
   | { kind: 'done'; payment: SimPayment; stallMs: number };
 
-/** The rest of a command's request body: a recurring charge's own `order_id` (kept in the operation's `data`). */
-export interface CommandDetails {
-  orderId?: unknown;
+/** A recurring charge's request body: its amount, its own `order_id` (required, unique), and `auto_capture`. */
+export interface RecurringRequest {
+  amount: unknown;
+  orderId: unknown;
+  autoCapture: unknown;
 }
 
 /** What the service needs from its host. */
@@ -156,8 +159,22 @@ export class SimulatorService {
     return resource?.type === 'Subscription' ? resource : undefined;
   }
 
-  /** The status API's search: all payments, or those of one order id. */
+  /** The status API's search: all payments (recurring charges included), or those of one order id. */
   payments(orderId?: string): SimPayment[] {
+    return this.search(orderId).filter((p) => p.type === 'Payment');
+  }
+
+  /** `GET /subscriptions`: all subscriptions, or those of one order id. */
+  subscriptions(orderId?: string): SimPayment[] {
+    return this.search(orderId).filter((p) => p.type === 'Subscription');
+  }
+
+  /** `GET /subscriptions/{id}/payments`: a subscription's recurring charges, or undefined when there is no such subscription. */
+  charges(subscriptionId: number): SimPayment[] | undefined {
+    return this.subscription(subscriptionId) ? this.state.chargesOf(subscriptionId) : undefined;
+  }
+
+  private search(orderId?: string): SimPayment[] {
     return orderId === undefined ? this.state.all() : this.state.findByOrderId(orderId);
   }
 
@@ -210,39 +227,76 @@ export class SimulatorService {
   }
 
   /**
-   * A capture, refund or cancel of a payment, or a recurring charge of a subscription, through the REST API. A
-   * request QuickPay would refuse by its rules (commandError) still leaves a failed operation (40001) and a callback,
-   * as the real gateway does; a malformed amount or order id leaves nothing. The `declineCommands` fault turns an
+   * A capture, refund or cancel of a payment (a recurring charge too), or the cancel of a subscription, through the
+   * REST API. A request QuickPay would refuse by its rules (commandError) still leaves a failed operation (40001) and
+   * a callback, as the real gateway does; a malformed amount leaves nothing. The `declineCommands` fault turns an
    * allowed command into a failed operation (40000); the `stallCommandsMs` fault shows in the outcome's `stallMs`.
    */
-  command(paymentId: number, type: CommandType, amount: unknown, details: CommandDetails = {}): CommandOutcome {
+  command(paymentId: number, type: CommandType, amount: unknown): CommandOutcome {
     const payment = this.state.get(paymentId);
     if (!payment) return { kind: 'not-found' };
     let value = 0;
     if (type !== 'cancel') {
-      value = typeof amount === 'string' && /^\d+$/.test(amount) ? Number(amount) : (amount as number);
-      if (!Number.isInteger(value) || value <= 0) return { kind: 'invalid', field: 'amount', message: 'amount must be a positive integer' };
-    }
-    const data: Record<string, unknown> = {};
-    if (type === 'recurring' && details.orderId !== undefined) {
-      if (typeof details.orderId !== 'string' || !/^[\x21-\x7e]{1,64}$/.test(details.orderId)) {
-        return { kind: 'invalid', field: 'order_id', message: 'order_id must be 1-64 printable characters' };
-      }
-      data.order_id = details.orderId;
+      value = positiveAmount(amount);
+      if (!value) return { kind: 'invalid', field: 'amount', message: 'amount must be a positive integer' };
     }
     const error = commandError(payment, type, value);
     if (error) {
-      appendOperation(payment, { type, amount: value, qp_status_code: QP_REQUEST_ERROR, qp_status_msg: error, aq_status_code: null, data });
+      appendOperation(payment, { type, amount: value, qp_status_code: QP_REQUEST_ERROR, qp_status_msg: error, aq_status_code: null });
       this.notify(paymentId);
       return { kind: 'refused', message: error, payment: this.state.view(paymentId)!, stallMs: this.stallFor(paymentId) };
     }
     if (this.state.faultsFor(paymentId).declineCommands) {
-      appendOperation(payment, { type, amount: value, qp_status_code: QP_REJECTED, qp_status_msg: 'Declined by the acquirer (simulated fault)', data });
+      appendOperation(payment, { type, amount: value, qp_status_code: QP_REJECTED, qp_status_msg: 'Declined by the acquirer (simulated fault)' });
     } else {
-      appendOperation(payment, { type, amount: value, data });
+      appendOperation(payment, { type, amount: value });
     }
     this.notify(paymentId);
     return { kind: 'done', payment: this.state.view(paymentId)!, stallMs: this.stallFor(paymentId) };
+  }
+
+  /**
+   * A recurring charge of a subscription (`POST /subscriptions/{id}/recurring`): as at QuickPay, a new payment with
+   * its own id and the request's order id, whose `subscription_id` names the subscription. Its `recurring`
+   * operation authorises it on the subscription's card; `auto_capture` captures it at once. Its callbacks go to the
+   * subscription's callback URL. A subscription that cannot be charged (not authorised, cancelled) is refused
+   * without creating anything. The subscription's faults apply: `declineCommands` declines the charge (40000),
+   * `stallCommandsMs` holds the answer.
+   */
+  recurring(subscriptionId: number, request: RecurringRequest): CommandOutcome {
+    const subscription = this.state.get(subscriptionId);
+    if (!subscription || subscription.type !== 'Subscription') return { kind: 'not-found' };
+    const amount = positiveAmount(request.amount);
+    if (!amount) return { kind: 'invalid', field: 'amount', message: 'amount must be a positive integer' };
+    const orderId = request.orderId;
+    if (typeof orderId !== 'string' || !/^[\x21-\x7e]{1,64}$/.test(orderId)) {
+      return { kind: 'invalid', field: 'order_id', message: 'order_id must be 1-64 printable characters' };
+    }
+    if (this.state.hasOrderId(orderId)) return { kind: 'invalid', field: 'order_id', message: 'order_id already exists' };
+    const stallMs = this.stallFor(subscriptionId);
+    const error = recurringError(subscription);
+    if (error) return { kind: 'refused', message: error, payment: this.state.view(subscriptionId)!, stallMs };
+
+    const autoCapture = request.autoCapture === true || request.autoCapture === 'true' || request.autoCapture === 1;
+    const { payment: charge } = this.state.upsert({
+      merchantId: String(subscription.merchant_id),
+      orderId,
+      currency: subscription.currency,
+      type: 'Payment',
+      description: subscription.description,
+      link: { ...subscription.link, url: '', amount, auto_capture: autoCapture, auto_fee: null },
+      subscriptionId,
+    });
+    charge.test_mode = this.state.view(subscriptionId)!.test_mode;
+    charge.metadata = { ...subscription.metadata };
+    if (this.state.faultsFor(subscriptionId).declineCommands) {
+      appendOperation(charge, { type: 'recurring', amount, qp_status_code: QP_REJECTED, qp_status_msg: 'Declined by the acquirer (simulated fault)' });
+    } else {
+      appendOperation(charge, { type: 'recurring', amount });
+      if (autoCapture) appendOperation(charge, { type: 'capture', amount });
+    }
+    this.notify(charge.id);
+    return { kind: 'done', payment: this.state.view(charge.id)!, stallMs };
   }
 
   /**
@@ -331,4 +385,10 @@ export class SimulatorService {
  */
 export function simulatedFee(amount: number): number {
   return Math.ceil((amount * 145) / 10_000);
+}
+
+/** A positive whole amount in minor units (a numeric string counts, as QuickPay reads form values), else 0. */
+function positiveAmount(amount: unknown): number {
+  const value = typeof amount === 'string' && /^\d+$/.test(amount) ? Number(amount) : amount;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : 0;
 }

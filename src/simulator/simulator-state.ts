@@ -14,6 +14,8 @@ export interface NewPaymentInput {
   type: 'Payment' | 'Subscription';
   description: string | null;
   link: SimLink;
+  /** Set for a recurring charge: the subscription it charges. */
+  subscriptionId?: number;
 }
 
 interface Entry {
@@ -74,6 +76,7 @@ export class SimulatorState {
       fee: 0,
       deadline_at: null,
       description: input.description,
+      subscription_id: input.subscriptionId ?? null,
     };
     recompute(payment);
     this.byId.set(payment.id, { payment, defaults: { ...this.defaultFaults } });
@@ -107,6 +110,16 @@ export class SimulatorState {
   /** Views of every payment, oldest first. */
   all(): SimPayment[] {
     return [...this.byId.keys()].map((id) => this.view(id)!);
+  }
+
+  /** Views of a subscription's recurring charges, oldest first. */
+  chargesOf(subscriptionId: number): SimPayment[] {
+    return [...this.byId.values()].filter((e) => e.payment.subscription_id === subscriptionId).map((e) => this.view(e.payment.id)!);
+  }
+
+  /** Whether a payment or subscription has this order id (QuickPay wants them unique). */
+  hasOrderId(orderId: string): boolean {
+    return this.byOrderId.has(orderId);
   }
 
   /** Views of the payments for one order id (zero or one). */

@@ -1,9 +1,11 @@
 /**
  * The REST API the reconciler calls, as QuickPay's: `GET /payments/{id}`, `GET /payments?order_id=X`,
- * `POST /payments/{id}/capture|refund|cancel`, and for subscriptions `GET /subscriptions/{id}` and
- * `POST /subscriptions/{id}/recurring|cancel`. Basic auth with an empty user and the API key as password, and
- * `Accept-Version: v10`, on every call. A recurring charge is recorded as a `recurring` operation on the
- * subscription itself (real QuickPay creates a new payment for it); its body is `{ amount, order_id?, auto_capture? }`.
+ * `POST /payments/{id}/capture|refund|cancel`, and for subscriptions `GET /subscriptions/{id}`,
+ * `GET /subscriptions?order_id=X`, `GET /subscriptions/{id}/payments` (its recurring charges),
+ * `POST /subscriptions/{id}/recurring` and `POST /subscriptions/{id}/cancel`. Basic auth with an empty user and the
+ * API key as password, and `Accept-Version: v10`, on every call. A recurring charge, as at QuickPay, is a new
+ * payment (its body is `{ amount, order_id, auto_capture? }`, the answer that payment); payments and subscriptions
+ * are separate resources, each 404 under the other's path.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -11,7 +13,6 @@ import { parseId } from './http-helpers.js';
 import type { CommandOutcome, SimulatorService } from './simulator-service.js';
 
 const PAYMENT_COMMANDS = ['capture', 'refund', 'cancel'] as const;
-const SUBSCRIPTION_COMMANDS = ['recurring', 'cancel'] as const;
 
 /** The body of a command; QuickPay takes `amount` for capture / refund / recurring, `order_id` for recurring. */
 type CommandBody = { amount?: unknown; order_id?: unknown; auto_capture?: unknown } | undefined;
@@ -70,7 +71,7 @@ export function registerStatusApiRoutes(app: FastifyInstance, service: Simulator
     if (!allowed(req, reply)) return reply;
     const id = parseId(req.params.id);
     const payment = id === undefined ? undefined : service.payment(id);
-    return payment ?? notFound(reply, req.params.id);
+    return payment?.type === 'Payment' ? payment : notFound(reply, req.params.id);
   });
 
   app.post<{ Params: { id: string; command: string }; Body: CommandBody }>('/payments/:id/:command', async (req, reply) => {
@@ -78,7 +79,7 @@ export function registerStatusApiRoutes(app: FastifyInstance, service: Simulator
     const command = req.params.command as (typeof PAYMENT_COMMANDS)[number];
     if (!PAYMENT_COMMANDS.includes(command)) return reply.code(404).send({ message: `Unknown operation ${req.params.command}` });
     const id = parseId(req.params.id);
-    if (id === undefined) return notFound(reply, req.params.id);
+    if (id === undefined || service.payment(id)?.type !== 'Payment') return notFound(reply, req.params.id);
     // `?synchronized` is accepted and changes nothing: every simulated operation completes at once.
     return answer(reply, service.command(id, command, req.body?.amount), req.params.id, 'Payment');
   });
@@ -90,17 +91,34 @@ export function registerStatusApiRoutes(app: FastifyInstance, service: Simulator
     return subscription ?? notFound(reply, req.params.id, 'Subscription');
   });
 
-  app.post<{ Params: { id: string; command: string }; Body: CommandBody }>('/subscriptions/:id/:command', async (req, reply) => {
+  app.get<{ Querystring: { order_id?: string } }>('/subscriptions', async (req, reply) => {
     if (!allowed(req, reply)) return reply;
-    const command = req.params.command as (typeof SUBSCRIPTION_COMMANDS)[number];
-    if (!SUBSCRIPTION_COMMANDS.includes(command)) return reply.code(404).send({ message: `Unknown operation ${req.params.command}` });
+    return service.subscriptions(req.query.order_id);
+  });
+
+  // Paged as QuickPay pages its lists: `page` from 1, `page_size` (default 20, at most 100).
+  app.get<{ Params: { id: string }; Querystring: { page?: string; page_size?: string } }>('/subscriptions/:id/payments', async (req, reply) => {
+    if (!allowed(req, reply)) return reply;
+    const id = parseId(req.params.id);
+    const charges = id === undefined ? undefined : service.charges(id);
+    if (!charges) return notFound(reply, req.params.id, 'Subscription');
+    const page = Math.max(1, Number.parseInt(req.query.page ?? '1', 10) || 1);
+    const size = Math.min(100, Math.max(1, Number.parseInt(req.query.page_size ?? '20', 10) || 20));
+    return charges.slice((page - 1) * size, page * size);
+  });
+
+  app.post<{ Params: { id: string }; Body: CommandBody }>('/subscriptions/:id/recurring', async (req, reply) => {
+    if (!allowed(req, reply)) return reply;
     const id = parseId(req.params.id);
     if (id === undefined) return notFound(reply, req.params.id, 'Subscription');
-    // A recurring charge of a plain payment is QuickPay's to refuse (a failed operation); cancelling one through
-    // this route is not: there is no subscription with that id.
-    if (command === 'cancel' && !service.subscription(id)) return notFound(reply, req.params.id, 'Subscription');
-    // `auto_capture` is accepted and changes nothing: a simulated recurring charge is captured money at once.
-    const outcome = service.command(id, command, req.body?.amount, { orderId: req.body?.order_id });
+    const outcome = service.recurring(id, { amount: req.body?.amount, orderId: req.body?.order_id, autoCapture: req.body?.auto_capture });
     return answer(reply, outcome, req.params.id, 'Subscription');
+  });
+
+  app.post<{ Params: { id: string } }>('/subscriptions/:id/cancel', async (req, reply) => {
+    if (!allowed(req, reply)) return reply;
+    const id = parseId(req.params.id);
+    if (id === undefined || !service.subscription(id)) return notFound(reply, req.params.id, 'Subscription');
+    return answer(reply, service.command(id, 'cancel', undefined), req.params.id, 'Subscription');
   });
 }

@@ -239,7 +239,10 @@ describe(`payment operations through the ledger, QuickPay simulator (${process.e
     assert.deepEqual(rows.map((r) => `${r.kind} ${r.status} ${r.requestedBy}`).sort(), ['CANCEL FAILED BACK_OFFICE', 'CAPTURE SUCCEEDED GATEWAY']);
   });
 
-  it('charges a subscription again (recurring), and refuses to capture it', async () => {
+  /** The simulator's recurring charges of a subscription: at QuickPay each is a payment of its own. */
+  const simCharges = (p: Paid) => sim.payments().filter((x) => x.payment.subscription_id === p.simId);
+
+  it('charges a subscription again (recurring): each charge a payment of its own at QuickPay, one ledger row here; refuses to capture it', async () => {
     const p = await paidOrder('subscription');
     const order = await db.order(p.orderId);
     assert.equal(order.status, 'READY');
@@ -248,12 +251,53 @@ describe(`payment operations through the ledger, QuickPay simulator (${process.e
     assert.equal(first.chargeSubscription.operation.status, 'SUCCEEDED');
     const second = await svc.gqlOk(ChargeSubscriptionDocument, { orderId: p.orderId, idempotencyKey: 'month-2', amount: 4900 });
     assert.equal(second.chargeSubscription.order.payment.amountCaptured, 9800);
+    assert.equal(second.chargeSubscription.order.payment.status, 'CAPTURED');
     const repeat = await svc.gqlOk(ChargeSubscriptionDocument, { orderId: p.orderId, idempotencyKey: 'month-2', amount: 4900 });
     assert.equal(repeat.chargeSubscription.operation.id, second.chargeSubscription.operation.id);
-    assert.equal(simOps(p, 'recurring').length, 2);
+    assert.equal(simCharges(p).length, 2, 'asked once per key');
+    assert.ok(simCharges(p).every((c) => c.payment.order_id.startsWith(p.reference)), "each charge's order id names its subscription");
+
+    // Each charge's callbacks (to the subscription's callback URL) are recognised as its charge, not counted again.
+    for (const c of simCharges(p)) await sim.waitForDeliveries(c.payment.id, c.callbacks.length, 5000, (a) => a.delivered);
+    const rows = await ledger(p.orderId);
+    assert.deepEqual(rows.map((r) => `${r.kind} ${r.amount} ${r.status} ${r.requestedBy}`), ['RECURRING 4900 SUCCEEDED BACK_OFFICE', 'RECURRING 4900 SUCCEEDED BACK_OFFICE']);
+    assert.deepEqual(rows.map((r) => r.gatewayOperationId), simCharges(p).map((c) => `payment ${c.payment.id}`));
+
+    // A refund goes to one charge; more than any one charge took is refused, and nothing is given back.
+    const tooMuch = await svc.gqlOk(RefundPaymentDocument, { orderId: p.orderId, idempotencyKey: 'both-back', amount: 9800 });
+    assert.equal(tooMuch.refundPayment.operation.status, 'FAILED');
+    assert.match(tooMuch.refundPayment.operation.answer ?? '', /no recurring payment .* has 9800 left to refund/);
     const back = await svc.gqlOk(RefundPaymentDocument, { orderId: p.orderId, idempotencyKey: 'month-2-back', amount: 4900 });
+    assert.equal(back.refundPayment.operation.status, 'SUCCEEDED');
     assert.equal(back.refundPayment.order.payment.amountRefunded, 4900);
+    assert.deepEqual(simCharges(p).map((c) => c.payment.balance), [4900, 0], 'the newest charge gave it back');
+
+    // Cancelling the subscription ends it: no more charges, and what was charged stays charged.
+    const ended = await svc.gqlOk(CancelPaymentDocument, { orderId: p.orderId, idempotencyKey: 'end', reason: 'customer left' });
+    assert.equal(ended.cancelPayment.operation.status, 'SUCCEEDED');
+    assert.deepEqual([ended.cancelPayment.order.payment.status, ended.cancelPayment.order.payment.amountCaptured], ['REFUNDED', 9800]);
+    assert.equal(sim.payment(p.simId)!.payment.operations.at(-1)!.type, 'cancel');
+    assert.deepEqual(refusal(await svc.gql(ChargeSubscriptionDocument, { orderId: p.orderId, idempotencyKey: 'month-3', amount: 4900 })), ['CONFLICT', 'CANCELLED']);
+    assert.deepEqual(refusal(await svc.gql(CancelPaymentDocument, { orderId: p.orderId, idempotencyKey: 'end-again', reason: 'twice' })), ['CONFLICT', 'CANCELLED']);
+    assert.equal(simCharges(p).length, 2);
     assert.deepEqual(refusal(await svc.gql(ChargeSubscriptionDocument, { orderId: (await paidOrder()).orderId, idempotencyKey: 'not-sub', amount: 100 })), ['CONFLICT', 'WRONG_DRAW_METHOD']);
+  });
+
+  it("a charge whose answer is lost stays REQUESTED, and the charge's own callback settles it through the subscription", async () => {
+    const p = await paidOrder('subscription');
+    sim.setFaults(p.reference, { stallCommandsMs: API_TIMEOUT_MS * 4 });
+    // The charge is a new payment with an order id of its own: its callbacks are held by the defaults it is made with.
+    sim.setDefaultFaults({ delayMs: API_TIMEOUT_MS * 2 });
+    const lost = await svc.gqlOk(ChargeSubscriptionDocument, { orderId: p.orderId, idempotencyKey: 'lost-month', amount: 2500 }).finally(() => sim.setDefaultFaults({}));
+    assert.equal(lost.chargeSubscription.operation.status, 'REQUESTED');
+    const [charge] = simCharges(p);
+    assert.ok(charge, 'the charge was made');
+    await sim.waitForDeliveries(charge.payment.id, 1, 5000, (a) => a.delivered);
+    const [row] = await ledger(p.orderId);
+    assert.deepEqual([row.status, row.gatewayOperationId], ['SUCCEEDED', `payment ${charge.payment.id}`]);
+    assert.equal((await db.payment(p.orderId)).amountCaptured, 2500);
+    const callbacks = (await db.inbox()).filter((m) => m.paymentReference === p.reference);
+    assert.equal(callbacks.length, 2, "the subscription's callback and its charge's, both filed under the subscription");
   });
 
   it('answers a malformed request precisely', async () => {

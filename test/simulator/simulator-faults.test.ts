@@ -237,16 +237,14 @@ test('stallCommandsMs: a client that times out first never learns the outcome, y
     }),
     (e: Error) => e.name === 'TimeoutError',
   );
-  const [, charged] = await h.shop.waitFor(orderId, 2);
-  assert.deepEqual(charged.json.operations.at(-1)!.type, 'recurring');
-  const status = await fetch(`${h.sim.url}/subscriptions/${id}`, { headers: apiHeaders() });
-  const subscription = QuickPayPaymentSchema.parse(await status.json());
+  // The charge happened: a payment of its own, with its callback, listed under the subscription.
+  const [charged] = await h.shop.waitFor(`${orderId}-r1`, 1);
+  assert.deepEqual(charged.json.operations.map((o) => o.type), ['recurring']);
+  const status = await fetch(`${h.sim.url}/subscriptions/${id}/payments`, { headers: apiHeaders() });
+  const charges = QuickPayPaymentSchema.array().parse(await status.json());
   assert.deepEqual(
-    subscription.operations.map((o) => [o.type, o.amount, o.qp_status_code]),
-    [
-      ['subscribe', 0, '20000'],
-      ['recurring', 2500, '20000'],
-    ],
+    charges.map((c) => [c.order_id, c.subscription_id, c.operations.map((o) => [o.type, o.amount, o.qp_status_code])]),
+    [[`${orderId}-r1`, id, [['recurring', 2500, '20000']]]],
   );
 });
 

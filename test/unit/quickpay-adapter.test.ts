@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DrawMethod, MalformedNotificationError, NotificationOutcome, type PaymentRequestInput, type PaymentTerms } from '../../src/gateways/gateway.js';
+import { DrawMethod, GatewayApiError, MalformedNotificationError, NotificationOutcome, type PaymentRequestInput, type PaymentTerms } from '../../src/gateways/gateway.js';
 import { readQuickPayConfig } from '../../src/gateways/quickpay/quickpay.config.js';
 import { QuickPayGateway } from '../../src/gateways/quickpay/quickpay.adapter.js';
 import { toPaymentStateEvent, type QuickPayPayment } from '../../src/gateways/quickpay/quickpay.payment.js';
+import { toSubscriptionStateEvent } from '../../src/gateways/quickpay/quickpay.subscription.js';
 import { signCallbackBody, signPaymentWindow, verifyPaymentWindow } from '../../src/gateways/quickpay/quickpay.signing.js';
 import { PaymentStatus } from '../../src/modules/payment/payment.machine.js';
 
@@ -120,23 +121,82 @@ describe('QuickPay adapter', () => {
     );
   });
 
-  it('charges a subscription at /subscriptions/{id}/recurring, auto-captured, with an order id made from the reference and the key', async () => {
-    const asked: { url: string; body: Record<string, unknown> }[] = [];
+  it('charges a subscription at /subscriptions/{id}/recurring, auto-captured, with an order id made from the reference and the key, and answers with the subscription and its charges', async () => {
+    const asked: { method: string; url: string; body?: Record<string, unknown> }[] = [];
+    const charges: QuickPayPayment[] = [];
     const fake: typeof fetch = async (url, init) => {
-      asked.push({ url: String(url), body: JSON.parse(String(init?.body)) as Record<string, unknown> });
-      return new Response(JSON.stringify(payment([op(1, 'subscribe'), op(2, 'recurring', '20000', 700)], { type: 'Subscription' })), { status: 202 });
+      const body = init?.body ? (JSON.parse(String(init.body)) as Record<string, unknown>) : undefined;
+      asked.push({ method: init?.method ?? 'GET', url: String(url), body });
+      const path = new URL(String(url)).pathname;
+      if (path === '/subscriptions/42/recurring') {
+        const charge = payment([op(1, 'recurring', '20000', Number(body!.amount)), op(2, 'capture', '20000', Number(body!.amount))], { id: 100 + charges.length, order_id: String(body!.order_id), subscription_id: 42 });
+        charges.push(charge);
+        return new Response(JSON.stringify(charge), { status: 202 });
+      }
+      if (path === '/subscriptions/42') return Response.json(payment([op(1, 'subscribe', '20000', 0)], { type: 'Subscription', order_id: 'R123456789ABCDEF' }));
+      if (path === '/subscriptions/42/payments') return Response.json(charges);
+      return new Response('{}', { status: 404 });
     };
     const subscriptions = new QuickPayGateway(config, fake);
-    const sub = { reference: 'R123456789ABCDEF', gatewayPaymentId: '42', gatewayData: {} };
+    const sub = { reference: 'R123456789ABCDEF', gatewayPaymentId: '42', gatewayData: {}, drawMethod: DrawMethod.SUBSCRIPTION };
     const event = await subscriptions.chargeSubscription(sub, 700, { idempotencyKey: 'op:1' });
     await subscriptions.chargeSubscription(sub, 700, { idempotencyKey: 'op:1' });
-    await subscriptions.chargeSubscription(sub, 700, { idempotencyKey: 'op:2' });
-    assert.equal(event.amountCaptured, 700);
-    assert.match(asked[0].url, /\/subscriptions\/42\/recurring\?synchronized$/);
-    assert.equal(asked[0].body.auto_capture, true);
-    assert.match(String(asked[0].body.order_id), /^R123456789ABCDEF[0-9A-F]{4}$/);
-    assert.equal(asked[1].body.order_id, asked[0].body.order_id, 'the same request asks for the same charge');
-    assert.notEqual(asked[2].body.order_id, asked[0].body.order_id);
+    const third = await subscriptions.chargeSubscription(sub, 300, { idempotencyKey: 'op:2' });
+    const charged = asked.filter((a) => a.method === 'POST');
+    assert.match(charged[0].url, /\/subscriptions\/42\/recurring\?synchronized$/);
+    assert.equal(charged[0].body!.auto_capture, true);
+    assert.match(String(charged[0].body!.order_id), /^R123456789ABCDEF[0-9A-F]{4}$/);
+    assert.equal(charged[1].body!.order_id, charged[0].body!.order_id, 'the same request asks for the same charge');
+    assert.notEqual(charged[2].body!.order_id, charged[0].body!.order_id);
+    assert.deepEqual([event.reference, event.gatewayPaymentId, event.status, event.amountCaptured], ['R123456789ABCDEF', '42', PaymentStatus.CAPTURED, 700]);
+    assert.equal(third.amountCaptured, 1700);
+    assert.deepEqual(third.operations!.map((o) => [o.gatewayOperationId, o.kind, o.amount, o.outcome]), [
+      ['payment 100', 'RECURRING', 700, 'SUCCEEDED'],
+      ['payment 101', 'RECURRING', 700, 'SUCCEEDED'],
+      ['payment 102', 'RECURRING', 300, 'SUCCEEDED'],
+    ]);
+    assert.ok(third.sequence > event.sequence, 'each charge moves the subscription on');
+
+    // A refund goes to the newest charge that holds it; an amount no single charge holds is refused before asking.
+    await subscriptions.refund(sub, 500, { idempotencyKey: 'op:3' }).catch(() => undefined);
+    assert.match(asked.filter((a) => a.method === 'POST').at(-1)!.url, /\/payments\/101\/refund\?synchronized$/);
+    const posts = asked.filter((a) => a.method === 'POST').length;
+    await assert.rejects(subscriptions.refund(sub, 800, { idempotencyKey: 'op:4' }), (e: GatewayApiError) => e.status === 400 && /no recurring payment/.test(e.message));
+    assert.equal(asked.filter((a) => a.method === 'POST').length, posts);
+  });
+
+  it("reads a recurring charge's callback as a claim about its subscription, to be confirmed by asking QuickPay", () => {
+    const charge = payment([op(1, 'recurring', '20000', 700), op(2, 'capture', '20000', 700)], { id: 7, order_id: 'R123456789ABCDEF0A1B', subscription_id: 42 });
+    const claim = gateway.parseNotification(Buffer.from(JSON.stringify(charge)))!;
+    assert.deepEqual([claim.reference, claim.gatewayPaymentId, claim.confirmBeforeApplying], ['R123456789ABCDEF', '42', true]);
+    const foreign = gateway.parseNotification(Buffer.from(JSON.stringify({ ...charge, order_id: 'made-elsewhere' })))!;
+    assert.equal(foreign.reference, 'made-elsewhere', 'an order id we did not make names no payment of ours');
+    const own = gateway.parseNotification(Buffer.from(JSON.stringify(payment([op(1, 'subscribe')], { type: 'Subscription' }))))!;
+    assert.equal(own.confirmBeforeApplying, true, "a subscription's own callback does not show its charges");
+    assert.equal(gateway.parseNotification(Buffer.from(JSON.stringify(payment([op(1, 'authorize')]))))!.confirmBeforeApplying, undefined);
+  });
+
+  it('folds a subscription and its charges into one payment: in-flight, failed, cancelled and refunded charges, and a cancel after charges', () => {
+    const sub = payment([op(1, 'subscribe', '20000', 0)], { type: 'Subscription' });
+    const charge = (id: number, ops: ReturnType<typeof op>[]) => payment(ops, { id, order_id: `c${id}`, subscription_id: 42 });
+    const folded = toSubscriptionStateEvent(sub, [
+      charge(10, [op(1, 'recurring', '20000', 500), op(2, 'capture', '20000', 500), op(3, 'refund', '20000', 200)]),
+      charge(11, [op(1, 'recurring', '40000', 300)]),
+      charge(12, [op(1, 'recurring', '20000', 400)]),
+      charge(13, [op(1, 'recurring', '20000', 900), op(2, 'cancel')]),
+      payment([op(1, 'recurring', '20000', 999), op(2, 'capture', '20000', 999)], { id: 14, subscription_id: 43 }),
+    ])!;
+    assert.deepEqual(folded.operations!.map((o) => [o.gatewayOperationId, o.kind, o.amount, o.outcome]), [
+      ['payment 10', 'RECURRING', 500, 'SUCCEEDED'],
+      ['payment 10 operation 3', 'REFUND', 200, 'SUCCEEDED'],
+      ['payment 11', 'RECURRING', 300, 'FAILED'],
+      ['payment 12', 'RECURRING', 400, 'PENDING'],
+      ['payment 13', 'RECURRING', 900, 'FAILED'],
+    ]);
+    assert.deepEqual([folded.status, folded.amountCaptured, folded.amountRefunded], [PaymentStatus.REFUNDED, 500, 200]);
+    assert.equal(toSubscriptionStateEvent(sub, [])!.status, PaymentStatus.AUTHORIZED);
+    const ended = toSubscriptionStateEvent(payment([op(1, 'subscribe', '20000', 0), op(2, 'cancel')], { type: 'Subscription' }), [charge(10, [op(1, 'recurring', '20000', 500), op(2, 'capture', '20000', 500)])])!;
+    assert.equal(ended.status, PaymentStatus.CAPTURED, 'ending the subscription gives nothing back');
   });
 
   it('makes references QuickPay accepts: 4-20 alphanumerics, a new one each time', () => {

@@ -2,7 +2,7 @@
  * QuickPay v10 behind the gateway interface: the payment window form, callback verification and parsing, the
  * answer QuickPay expects (any 2xx stops its hourly resends), and the REST API for status and payment commands.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   DrawMethod,
   GatewayApiError,
@@ -20,8 +20,13 @@ import {
   type ReturnVerification,
 } from '../gateway.js';
 import type { QuickPayConfig } from './quickpay.config.js';
-import { QuickPayPaymentSchema, toPaymentStateEvent } from './quickpay.payment.js';
+import { QuickPayPaymentSchema, toPaymentStateEvent, type QuickPayPayment } from './quickpay.payment.js';
+import { chargeClaim, chargeOrderId, chargeToRefund, toSubscriptionStateEvent } from './quickpay.subscription.js';
 import { CHECKSUM_HEADER, signPaymentWindow, verifyCallbackChecksum } from './quickpay.signing.js';
+
+/** How many charges of a subscription one page of `GET /subscriptions/{id}/payments` holds, and how many pages we read. */
+const CHARGES_PAGE_SIZE = 100;
+const CHARGES_MAX_PAGES = 50;
 
 /** HTTP status and body for each outcome: 2xx when QuickPay may stop resending, 5xx only when a resend could help. */
 const ANSWERS: Record<NotificationOutcome, [number, string]> = {
@@ -105,7 +110,12 @@ export class QuickPayGateway implements PaymentGateway {
         `not a QuickPay payment: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'} ${i.message}`).join('; ')}`,
       );
     }
-    return toPaymentStateEvent(parsed.data);
+    const resource = parsed.data;
+    if (resource.subscription_id) return chargeClaim(resource);
+    const event = toPaymentStateEvent(resource);
+    // A subscription's own callback (subscribe, cancel) does not show its charges, which are its money: what it
+    // holds is asked for with them.
+    return event && resource.type === 'Subscription' ? { ...event, confirmBeforeApplying: true } : event;
   }
 
   peekReference(rawBody: Buffer): string | null {
@@ -127,7 +137,9 @@ export class QuickPayGateway implements PaymentGateway {
     return { status, contentType: 'application/json', body: JSON.stringify({ status: outcome, message }) };
   }
 
-  async fetchPaymentStatus({ reference, gatewayPaymentId }: GatewayPayment): Promise<PaymentStateEvent | null> {
+  async fetchPaymentStatus(payment: GatewayPayment): Promise<PaymentStateEvent | null> {
+    if (payment.drawMethod === DrawMethod.SUBSCRIPTION) return this.subscriptionStatus(payment);
+    const { reference, gatewayPaymentId } = payment;
     if (gatewayPaymentId) {
       const found = await this.request('GET', `/payments/${encodeURIComponent(gatewayPaymentId)}`, undefined, [404]);
       return found === null ? null : this.toEvent(found);
@@ -138,41 +150,103 @@ export class QuickPayGateway implements PaymentGateway {
     return match ? this.toEvent(match) : null;
   }
 
+  /** A subscription with all its recurring charges (toSubscriptionStateEvent); null when QuickPay does not know it. */
+  private async subscriptionStatus({ reference, gatewayPaymentId }: GatewayPayment): Promise<PaymentStateEvent | null> {
+    let subscription: unknown;
+    if (gatewayPaymentId) {
+      subscription = await this.request('GET', `/subscriptions/${encodeURIComponent(gatewayPaymentId)}`, undefined, [404]);
+    } else {
+      const list = await this.request('GET', `/subscriptions?order_id=${encodeURIComponent(reference)}`);
+      if (!Array.isArray(list)) throw new GatewayApiError('QuickPay answered a subscription search with something that is not a list');
+      subscription = list.find((p) => (p as { order_id?: string })?.order_id === reference) ?? null;
+    }
+    if (subscription === null) return null;
+    const parsed = this.parse(subscription);
+    return toSubscriptionStateEvent(parsed, await this.charges(parsed.id));
+  }
+
+  /** Every recurring charge of a subscription, page by page; an endless list is an error, never a partial answer. */
+  private async charges(subscriptionId: number | string): Promise<QuickPayPayment[]> {
+    const all: QuickPayPayment[] = [];
+    for (let page = 1; page <= CHARGES_MAX_PAGES; page++) {
+      const list = await this.request('GET', `/subscriptions/${encodeURIComponent(subscriptionId)}/payments?page=${page}&page_size=${CHARGES_PAGE_SIZE}`);
+      if (!Array.isArray(list)) throw new GatewayApiError('QuickPay answered the list of recurring payments with something that is not a list');
+      all.push(...list.map((p) => this.parse(p)));
+      if (list.length < CHARGES_PAGE_SIZE) return all;
+    }
+    throw new GatewayApiError(`subscription ${subscriptionId} has more than ${CHARGES_PAGE_SIZE * CHARGES_MAX_PAGES} recurring payments`);
+  }
+
   // QuickPay takes no idempotency key: the operations ledger is what makes each operation happen once.
   async capture(payment: GatewayPayment, amount: number, _request: OperationRequest): Promise<PaymentStateEvent> {
     return this.command(payment, 'capture', { amount });
   }
 
+  /**
+   * A subscription's money is in its charges: a refund goes to the newest charge with enough left to give back.
+   * One refund is one operation at QuickPay, so an amount no single charge holds is refused here (400), before
+   * anything is asked: the shop refunds each charge's part separately.
+   */
   async refund(payment: GatewayPayment, amount: number, _request: OperationRequest): Promise<PaymentStateEvent> {
-    return this.command(payment, 'refund', { amount });
+    if (payment.drawMethod !== DrawMethod.SUBSCRIPTION) return this.command(payment, 'refund', { amount });
+    const id = this.idOf(payment, 'refund');
+    const charge = chargeToRefund(await this.charges(id), amount);
+    if (!charge) throw new GatewayApiError(`no recurring payment of subscription ${id} has ${amount} left to refund: refund each charge's part separately`, 400);
+    await this.request('POST', `/payments/${charge.id}/refund?synchronized`, { amount });
+    return this.settled(payment, 'refund');
   }
 
+  /** Voids a payment's authorisation; for a subscription, ends it (no more charges; what they took stays taken). */
   async cancel(payment: GatewayPayment, _request: OperationRequest): Promise<PaymentStateEvent> {
-    return this.command(payment, 'cancel', {});
+    if (payment.drawMethod !== DrawMethod.SUBSCRIPTION) return this.command(payment, 'cancel', {});
+    await this.request('POST', `/subscriptions/${encodeURIComponent(this.idOf(payment, 'cancel'))}/cancel?synchronized`, {});
+    return this.settled(payment, 'cancel');
   }
 
   /**
-   * A recurring charge of a subscription, captured at once. QuickPay wants an order id per charge (4-20
-   * alphanumerics, unique): the subscription's reference and four characters of the request's key, so a repeated
-   * request asks for the same charge.
+   * A recurring charge of a subscription, captured at once: at QuickPay a new payment, with an order id made from
+   * the subscription's reference and the request's key (chargeOrderId). Answered with the subscription as it holds
+   * then, its new charge included.
    */
   async chargeSubscription(payment: GatewayPayment, amount: number, request: OperationRequest): Promise<PaymentStateEvent> {
-    const suffix = createHash('sha256').update(request.idempotencyKey).digest('hex').slice(0, 4).toUpperCase();
-    return this.command(payment, 'recurring', { amount, order_id: `${payment.reference.slice(0, 16)}${suffix}`, auto_capture: true }, 'subscriptions');
+    const id = this.idOf(payment, 'charge');
+    await this.request('POST', `/subscriptions/${encodeURIComponent(id)}/recurring?synchronized`, { amount, order_id: chargeOrderId(payment.reference, request.idempotencyKey), auto_capture: true });
+    return this.settled(payment, 'charge');
   }
 
-  private async command({ gatewayPaymentId: id }: GatewayPayment, op: string, body: Record<string, unknown>, resource = 'payments'): Promise<PaymentStateEvent> {
-    if (!id) throw new GatewayApiError(`QuickPay cannot ${op} a payment it has not reported yet (no QuickPay payment id)`);
-    const res = await this.request('POST', `/${resource}/${encodeURIComponent(id)}/${op}?synchronized`, body);
+  private async command(payment: GatewayPayment, op: string, body: Record<string, unknown>): Promise<PaymentStateEvent> {
+    const id = this.idOf(payment, op);
+    const res = await this.request('POST', `/payments/${encodeURIComponent(id)}/${op}?synchronized`, body);
     const event = this.toEvent(res);
     if (!event) throw new GatewayApiError(`QuickPay ${op} of payment ${id} returned a payment without operations`);
     return event;
   }
 
-  private toEvent(json: unknown): PaymentStateEvent | null {
+  /**
+   * The subscription after a command that went through: asked again, since the command's answer is one charge (or
+   * the subscription without its charges). If that question fails, whether the command's effect is in is unknown to
+   * the ledger, which keeps the operation open until a callback or the reconciler tells.
+   */
+  private async settled(payment: GatewayPayment, op: string): Promise<PaymentStateEvent> {
+    const event = await this.subscriptionStatus(payment);
+    if (!event) throw new GatewayApiError(`QuickPay no longer knows subscription ${payment.gatewayPaymentId} after its ${op}`);
+    return event;
+  }
+
+  private idOf({ gatewayPaymentId }: GatewayPayment, op: string): string {
+    if (!gatewayPaymentId) throw new GatewayApiError(`QuickPay cannot ${op} a payment it has not reported yet (no QuickPay payment id)`);
+    return gatewayPaymentId;
+  }
+
+  private parse(json: unknown): QuickPayPayment {
     const parsed = QuickPayPaymentSchema.safeParse(json);
     if (!parsed.success) throw new GatewayApiError(`QuickPay answered with something that is not a payment: ${parsed.error.message}`);
-    return toPaymentStateEvent(parsed.data);
+    return parsed.data;
+  }
+
+  private toEvent(json: unknown): PaymentStateEvent | null {
+    const resource = this.parse(json);
+    return resource.subscription_id ? chargeClaim(resource) : toPaymentStateEvent(resource);
   }
 
   private async request(method: string, path: string, body?: unknown, nullOn: number[] = []): Promise<unknown> {
@@ -206,3 +280,4 @@ export class QuickPayGateway implements PaymentGateway {
     }
   }
 }
+

@@ -34,6 +34,8 @@ export const QuickPayPaymentSchema = z.looseObject({
   fee: amount.nullable().optional(),
   balance: z.number().int().nullable().optional(),
   link: z.looseObject({ amount: amount.optional() }).nullable().optional(),
+  /** Set on a recurring charge: the subscription it charges (QuickPay makes each charge a payment of its own). */
+  subscription_id: z.number().int().positive().nullable().optional(),
 });
 export type QuickPayPayment = z.infer<typeof QuickPayPaymentSchema>;
 
@@ -42,7 +44,7 @@ export const QP_APPROVED = '20000';
 /** Authorisation expired. */
 const QP_AUTH_EXPIRED = '40002';
 
-function sum(ops: QuickPayOperation[]): number {
+export function sum(ops: QuickPayOperation[]): number {
   const total = ops.reduce((s, o) => s + o.amount, 0);
   if (!Number.isSafeInteger(total) || total > MAX_MONEY) throw new MalformedNotificationError(`operations add up to more than ${MAX_MONEY}`);
   return total;
@@ -53,7 +55,7 @@ function sum(ops: QuickPayOperation[]): number {
  * one after its pending version (a 3-D Secure authorisation is sent pending, then again settled under the same
  * operation id). So a late copy of the pending snapshot is older than the settled one, never a conflicting twin.
  */
-function gatewaySequence(latest: QuickPayOperation): number {
+export function gatewaySequence(latest: QuickPayOperation): number {
   return latest.id * 2 + (latest.pending ? 0 : 1);
 }
 
@@ -69,11 +71,25 @@ const LEDGER_KINDS: Readonly<Record<string, OperationKind>> = {
 function operationReports(ops: QuickPayOperation[]): GatewayOperationReport[] {
   return ops.flatMap((op) => {
     const kind = LEDGER_KINDS[op.type];
-    if (!kind) return [];
-    const outcome = op.pending ? GatewayOperationOutcome.PENDING : op.qp_status_code === QP_APPROVED ? GatewayOperationOutcome.SUCCEEDED : GatewayOperationOutcome.FAILED;
-    const answer = `operation ${op.id} ${op.type} ${op.pending ? 'pending' : (op.qp_status_code ?? 'no status')}${op.qp_status_msg ? ` ${op.qp_status_msg}` : ''}`;
-    return [{ gatewayOperationId: String(op.id), kind, amount: op.amount, outcome, answer: answer.slice(0, 300) }];
+    return kind ? [operationReport(op, kind, String(op.id))] : [];
   });
+}
+
+/** One QuickPay operation as the ledger reads it, under the given id. */
+export function operationReport(op: QuickPayOperation, kind: OperationKind, gatewayOperationId: string, amount = op.amount): GatewayOperationReport {
+  return { gatewayOperationId, kind, amount, outcome: operationOutcome(op), answer: operationAnswer(op) };
+}
+
+/** Where one operation stands: in flight while pending, else approved (20000) or not. */
+export function operationOutcome(op: QuickPayOperation): GatewayOperationOutcome {
+  if (op.pending) return GatewayOperationOutcome.PENDING;
+  return op.qp_status_code === QP_APPROVED ? GatewayOperationOutcome.SUCCEEDED : GatewayOperationOutcome.FAILED;
+}
+
+/** QuickPay's words for an operation, for the ledger. */
+export function operationAnswer(op: QuickPayOperation): string {
+  const answer = `operation ${op.id} ${op.type} ${op.pending ? 'pending' : (op.qp_status_code ?? 'no status')}${op.qp_status_msg ? ` ${op.qp_status_msg}` : ''}`;
+  return answer.slice(0, 300);
 }
 
 /**

@@ -105,7 +105,7 @@ export class NotificationInbox {
     if (hasUnstorableCharacters(event.reference) || event.reference.length > REFERENCE_KEEP_CHARS) {
       return this.settle(message, InboxStatus.FAILED, NotificationOutcome.FAILED, 'its payment reference cannot be one of ours');
     }
-    if (gateway.notificationsNeedConfirmation) {
+    if (gateway.notificationsNeedConfirmation || event.confirmBeforeApplying) {
       // The notification only says something happened: what the gateway answers when asked is what is applied.
       const confirmed = await this.confirm(gateway, event, context);
       if (typeof confirmed === 'string') return this.settle(message, InboxStatus.RECEIVED, NotificationOutcome.RETRY_LATER, confirmed);

@@ -47,6 +47,8 @@ export function decideOperation(payment: Payment, rows: readonly PaymentOperatio
       return within(remaining, amount, `captured ${payment.amountCaptured}, refunded ${payment.amountRefunded}`);
     }
     case OperationKind.CANCEL: {
+      // Cancelling a subscription ends it: no more charges, and what its charges took stays taken (refund it).
+      if (subscription) return ended() ?? (capturing > 0 ? refuse('OPERATION_IN_FLIGHT', 'a charge of this subscription is in flight') : { amount: 0 });
       if (payment.status !== PaymentStatus.AUTHORIZED || payment.amountCaptured > 0) return refuse('ALREADY_CAPTURED', `the payment is ${payment.status} with ${payment.amountCaptured} captured: refund it instead`);
       if (capturing > 0) return refuse('OPERATION_IN_FLIGHT', 'a capture of this payment is in flight: refund it instead');
       return { amount: 0 };
@@ -54,9 +56,18 @@ export function decideOperation(payment: Payment, rows: readonly PaymentOperatio
     case OperationKind.RECURRING: {
       if (!subscription) return refuse('WRONG_DRAW_METHOD', 'only a subscription is charged again: capture this payment instead');
       if (amount === null) return refuse('AMOUNT_REQUIRED', 'a recurring charge needs its amount');
+      const over = ended();
+      if (over) return over;
       if (payment.status === PaymentStatus.REFUNDED && payment.amountRefunded >= payment.amountCaptured) return refuse('NOTHING_REMAINS', 'the subscription was refunded in full');
       return { amount };
     }
+  }
+
+  /** Refused once the subscription is ended, or while its end is asked for. */
+  function ended(): Decided | undefined {
+    const cancel = rows.find((r) => r.kind === OperationKind.CANCEL && r.status !== OperationStatus.FAILED);
+    if (!cancel) return undefined;
+    return cancel.status === OperationStatus.REQUESTED ? refuse('OPERATION_IN_FLIGHT', 'a cancel of this subscription is in flight') : refuse('CANCELLED', 'the subscription was cancelled: it is charged no more');
   }
 
   function within(remaining: number, asked: number | null, state: string): Decided {

@@ -63,7 +63,7 @@ PaymentSchema.setClass(Payment);
 
 /** The payment as its gateway's adapter knows it. */
 export function gatewayPaymentOf(payment: Payment): GatewayPayment {
-  return { reference: payment.reference, gatewayPaymentId: payment.gatewayPaymentId ?? null, gatewayData: payment.gatewayData ?? {} };
+  return { reference: payment.reference, gatewayPaymentId: payment.gatewayPaymentId ?? null, gatewayData: payment.gatewayData ?? {}, drawMethod: payment.drawMethod };
 }
 
 /** The payment method's terms the payment was placed with. */
