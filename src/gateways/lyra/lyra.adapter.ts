@@ -5,6 +5,7 @@
  * reference is its `vads_order_id`, and Lyra's id for it (`gatewayPaymentId`) is that same order id.
  */
 import { randomBytes } from 'node:crypto';
+import { PaymentStatus } from '../../modules/payment/payment.machine.js';
 import {
   DrawMethod,
   GatewayApiError,
@@ -244,7 +245,7 @@ export class LyraGateway implements PaymentGateway {
   private async debitOf({ reference }: GatewayPayment, op: string): Promise<LyraTransaction> {
     const transactions = await this.orderTransactions(reference);
     const debits = (transactions ?? []).filter((t) => t.operationType === 'DEBIT').sort((a, b) => a.createdAt - b.createdAt);
-    const holding = debits.filter((t) => lyraStatus(t.status)?.rank !== undefined && ['AUTHORIZED', 'CAPTURED'].includes(lyraStatus(t.status)!.status));
+    const holding = debits.filter((t) => [PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURED].includes(lyraStatus(t.status)?.status ?? PaymentStatus.PENDING));
     const debit = (holding.length ? holding : debits).at(-1);
     if (!debit) throw new GatewayApiError(`Lyra cannot ${op} payment ${reference}: it knows no payment transaction for it`, LYRA_REFUSED);
     return debit;
