@@ -3,6 +3,7 @@
  * one value of GatewayName.
  */
 import type { GatewayModule } from './gateway-module.js';
+import { lyraModule } from './lyra/lyra.module.js';
 import { quickPayModule } from './quickpay/quickpay.module.js';
 
-export const GATEWAY_MODULES: readonly GatewayModule[] = [quickPayModule];
+export const GATEWAY_MODULES: readonly GatewayModule[] = [quickPayModule, lyraModule];

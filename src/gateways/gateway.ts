@@ -145,6 +145,12 @@ export interface PaymentStateEvent {
    * for every message of a gateway whose notifications need confirmation. Only its `reference` is used.
    */
   confirmBeforeApplying?: boolean;
+  /**
+   * Something the shop must look at that is not a payment status (Lyra's CAPTURE_FAILED, SUSPENDED: the money is
+   * authorised but its capture is not going through), in a few words. When the message is applied, its order is
+   * flagged GATEWAY_ANOMALY (once) with this text in the audit trail. Absent for an ordinary message.
+   */
+  anomaly?: string;
 }
 
 /** How the bridge ended with one notification; each gateway turns it into the answer it expects. */

@@ -85,4 +85,11 @@ export const FLAG_NOTICES: Readonly<Record<OrderFlag, FlagNotice>> = Object.free
     todo:
       "Look at the message in the back office (inboxMessages with status FAILED) and at the payment in the gateway's administration, and settle the order by hand.",
   },
+  [OrderFlag.GATEWAY_ANOMALY]: {
+    title: 'the gateway reports a problem with the payment',
+    happened:
+      "The payment gateway reported something about this order's payment that needs a person: its capture failed, or the acquirer suspended it (Lyra's CAPTURE_FAILED or SUSPENDED). The money was authorised but may not be collected.",
+    todo:
+      "Look at the payment in the gateway's administration (the order's status history names what the gateway said); capture it again there, or contact the customer, before you ship.",
+  },
 });

@@ -106,6 +106,33 @@ describe(`the gateway seam (${process.env.TEST_DATABASE ?? 'sqlite'})`, () => {
     assert.equal((await inspect(svc.services).payment(co.order.id)).amountCaptured, 1500);
   });
 
+  it('flags the order once when the gateway reports an anomaly with an applied message, and not for a stale one', async () => {
+    const co = await checkout(svc, await createFilledCart(svc));
+    const reference = co.order.payment.reference;
+    const state = gateway.payments.get(reference)!;
+    Object.assign(state, { status: PaymentStatus.AUTHORIZED, sequence: 2 });
+    await notify({ reference, merchantToken: state.token, claims: 'AUTHORIZED' });
+    assert.deepEqual((await inspect(svc.services).order(co.order.id)).flags, []);
+
+    // Still authorised, newer, with an anomaly (Lyra's CAPTURE_FAILED): flagged, with the gateway's words audited.
+    Object.assign(state, { sequence: 3, anomaly: 'the capture failed at the gateway' });
+    assert.equal((await notify({ reference, merchantToken: state.token, claims: 'AUTHORIZED', attempt: 2 })).outcome, 'ACCEPTED');
+    await notify({ reference, merchantToken: state.token, claims: 'AUTHORIZED', attempt: 3 });
+    const order = await inspect(svc.services).order(co.order.id);
+    assert.deepEqual(order.flags, ['GATEWAY_ANOMALY'], 'flagged once');
+    assert.equal(order.status, 'READY');
+    assert.ok((await inspect(svc.services).transitions(co.order.id)).some((t) => /capture failed at the gateway/.test(t.detail ?? '')));
+
+    // A stale message with an anomaly is not applied: it flags nothing.
+    const other = await checkout(svc, await createFilledCart(svc));
+    const otherState = gateway.payments.get(other.order.payment.reference)!;
+    Object.assign(otherState, { status: PaymentStatus.AUTHORIZED, sequence: 5 });
+    await notify({ reference: other.order.payment.reference, merchantToken: otherState.token, claims: 'AUTHORIZED' });
+    Object.assign(otherState, { sequence: 4, anomaly: 'stale' });
+    await notify({ reference: other.order.payment.reference, merchantToken: otherState.token, claims: 'AUTHORIZED', attempt: 2 });
+    assert.deepEqual((await inspect(svc.services).order(other.order.id)).flags, []);
+  });
+
   it("takes a resend with the gateway's own message id as a duplicate even when its bytes differ", async () => {
     const co = await checkout(svc, await createFilledCart(svc));
     const reference = co.order.payment.reference;

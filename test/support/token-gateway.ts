@@ -34,6 +34,8 @@ export interface TokenPaymentState {
   sequence: number;
   /** Captured so far; the gateway reports only this total, never its operations. */
   captured?: number;
+  /** An anomaly the gateway reports with the payment (the seam's `anomaly`). */
+  anomaly?: string;
 }
 
 export class TokenGateway implements PaymentGateway {
@@ -171,6 +173,7 @@ export class TokenGateway implements PaymentGateway {
       fee: 0,
       testMode: false,
       detail: `token gateway payment ${gatewayPaymentId}: ${s.status}`,
+      anomaly: s.anomaly,
     };
   }
 }

@@ -46,6 +46,8 @@ export enum OrderFlag {
   PAYMENT_EXPIRED = 'PAYMENT_EXPIRED',
   /** A verified notification about this order's payment could not be applied (see the inbox): look at it by hand. */
   NOTIFICATION_NOT_APPLIED = 'NOTIFICATION_NOT_APPLIED',
+  /** The gateway reports an anomaly of the payment that is no status of ours (Lyra: its capture failed or is suspended). */
+  GATEWAY_ANOMALY = 'GATEWAY_ANOMALY',
   /**
    * The void of this order's late authorisation failed for good (see the outbox row's last error): the money is
    * still held at the gateway; void or refund it by hand (invariant 5).

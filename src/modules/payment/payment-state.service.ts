@@ -7,6 +7,7 @@ import type { PaymentStateEvent } from '../../gateways/gateway.js';
 import { OrderFlag, type Order } from '../order/order.entity.js';
 import { OrderStatus } from '../order/order.machine.js';
 import { cancelOrder, flag, makeReadyOrFlag, settleRefundedInFull } from '../order/order-lifecycle.js';
+import { storableText } from '../shared/storable-text.js';
 import type { Cause, LineageTransaction } from '../transition/lineage-transaction.js';
 import { needsLedger, planLedger, type UnreportedPolicy } from '../payment-operation/operation-ledger.js';
 import type { Payment } from './payment.entity.js';
@@ -67,16 +68,23 @@ export class PaymentStateService {
     }
     if (known && event.currency !== payment.gatewayCurrency) return ignored(`the payment's currency cannot change (${payment.gatewayCurrency} -> ${event.currency})`);
     if (known && event.testMode !== payment.testMode) return ignored(`whether the payment is a test cannot change (test mode ${payment.testMode} -> ${event.testMode})`);
-    // From here on the message is applied: its operations enter the ledger.
+    // From here on the message is applied: its operations enter the ledger, and an anomaly it reports is flagged.
     ledger?.write();
+    const anomaly = event.anomaly && !order.flags.includes(OrderFlag.GATEWAY_ANOMALY) ? [`flagged: ${event.anomaly}`] : [];
+    if (anomaly.length) {
+      // Audited as a row of the payment (its status may not change), so the order's history says what the gateway said.
+      const flagged = { ...cause, detail: storableText([`flagged ${OrderFlag.GATEWAY_ANOMALY}: ${event.anomaly}`, cause.detail].filter(Boolean).join('; '), 500) };
+      tx.amendPayment(order, payment, flagged);
+      flag(tx, order, payment, OrderFlag.GATEWAY_ANOMALY, flagged);
+    }
     if (event.status === payment.status && changes.length === 0) {
       if (event.sequence === payment.gatewaySequence) {
-        return { changed: ledger?.changed ?? false, summary: [`no change: payment ${payment.status}, order ${order.status}`, ...ledgerNotes].join('; '), openOperations: ledger?.open };
+        return { changed: (ledger?.changed ?? false) || anomaly.length > 0, summary: [`no change: payment ${payment.status}, order ${order.status}`, ...ledgerNotes, ...anomaly].join('; '), openOperations: ledger?.open };
       }
       // Newer, and it says what we know: remember how far the gateway has got, so that an older message (a refusal
       // between two expiries, say) can no longer move the payment. The state is unchanged: nothing to audit or push.
       payment.gatewaySequence = event.sequence;
-      return { changed: true, summary: [`confirmed: payment ${payment.status} at gateway sequence ${event.sequence}`, ...ledgerNotes].join('; '), openOperations: ledger?.open };
+      return { changed: true, summary: [`confirmed: payment ${payment.status} at gateway sequence ${event.sequence}`, ...ledgerNotes, ...anomaly].join('; '), openOperations: ledger?.open };
     }
 
     const before = { status: payment.status, orderStatus: order.status, seq: order.statusSequence };
@@ -98,7 +106,7 @@ export class PaymentStateService {
     const summary = moved
       ? `payment ${before.status} -> ${payment.status}, order ${before.orderStatus} -> ${order.status}`
       : `payment ${payment.status}, order ${order.status}: ${changes.join(', ')}`;
-    return { changed: order.statusSequence !== before.seq, summary: [summary, ...ledgerNotes, ...notes].join('; '), openOperations: ledger?.open };
+    return { changed: order.statusSequence !== before.seq, summary: [summary, ...ledgerNotes, ...anomaly, ...notes].join('; '), openOperations: ledger?.open };
   }
 
   /**
