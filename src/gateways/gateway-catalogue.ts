@@ -4,5 +4,6 @@
  */
 import type { GatewayModule } from './gateway-module.js';
 import { quickPayModule } from './quickpay/quickpay.module.js';
+import { stripeModule } from './stripe/stripe.module.js';
 
-export const GATEWAY_MODULES: readonly GatewayModule[] = [quickPayModule];
+export const GATEWAY_MODULES: readonly GatewayModule[] = [quickPayModule, stripeModule];
