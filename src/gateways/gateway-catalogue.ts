@@ -5,5 +5,6 @@
 import type { GatewayModule } from './gateway-module.js';
 import { lyraModule } from './lyra/lyra.module.js';
 import { quickPayModule } from './quickpay/quickpay.module.js';
+import { stripeModule } from './stripe/stripe.module.js';
 
-export const GATEWAY_MODULES: readonly GatewayModule[] = [quickPayModule, lyraModule];
+export const GATEWAY_MODULES: readonly GatewayModule[] = [quickPayModule, lyraModule, stripeModule];
