@@ -111,7 +111,10 @@ describe('Lyra form IPN to payment state', () => {
     const validated = gateway.parseNotification(ipn({ vads_trans_status: 'AUTHORISED' }))!;
     assert.deepEqual(validated.operations?.map((o) => o.outcome), ['PENDING']);
   });
-  it('a refund IPN (CREDIT) alone says nothing of the payment: ignored', () => assert.equal(gateway.parseNotification(ipn({ vads_operation_type: 'CREDIT', vads_trans_status: 'CAPTURED' })), null));
+  it('a refund IPN (CREDIT) alone says nothing of the payment: a claim about the order, to be confirmed by asking Lyra', () => {
+    const claim = gateway.parseNotification(ipn({ vads_operation_type: 'CREDIT', vads_trans_status: 'CAPTURED' }))!;
+    assert.deepEqual([claim.reference, claim.gatewayPaymentId, claim.confirmBeforeApplying], ['LREF1', 'LREF1', true]);
+  });
   it('a bad date, amount or missing order id is malformed', () => {
     for (const bad of [{ vads_trans_date: '20251301120000' }, { vads_amount: '-1' }, { vads_amount: '12.5' }, { vads_order_id: '' }, { vads_operation_type: 'DEBITX' }] as Record<string, string>[]) {
       assert.throws(() => gateway.parseNotification(ipn(bad)), MalformedNotificationError, JSON.stringify(bad));

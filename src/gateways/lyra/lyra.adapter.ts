@@ -129,7 +129,11 @@ export class LyraGateway implements PaymentGateway {
     return 'kr-answer' in fields ? restRefusal(fields, this.config, 'server') : formRefusal(fields, this.config);
   }
 
-  /** A form IPN about a refund (CREDIT) alone tells nothing of the payment it refunds: null (recorded, ignored). */
+  /**
+   * A form IPN about a refund (CREDIT) alone tells nothing of the payment it refunds (its DEBIT is not in it): it is
+   * a claim about the order, confirmed by asking Lyra for the whole order (`confirmBeforeApplying`), so a refund made
+   * in Lyra's back office enters the ledger when its IPN comes.
+   */
   parseNotification(rawBody: Buffer): PaymentStateEvent | null {
     try {
       return this.read(formFields(rawBody.toString('utf8')), 'IPN');
@@ -216,6 +220,7 @@ export class LyraGateway implements PaymentGateway {
   private read(fields: Readonly<Record<string, string>>, source: string): PaymentStateEvent | null {
     if ('kr-answer' in fields) return toPaymentStateEvent(restTransactions(readKrAnswer(fields['kr-answer']), this.config.ctxMode), `REST ${source}`);
     const t = formTransaction(fields);
+    if (t.operationType === 'CREDIT') return refundClaim(t);
     return toPaymentStateEvent([t], `form ${source}${fields.vads_url_check_src ? ` from ${fields.vads_url_check_src.slice(0, 12)}` : ''}`);
   }
 
@@ -274,4 +279,22 @@ export class LyraGateway implements PaymentGateway {
     this.lastTransId = { day, tenth: next };
     return String(next % TENTHS_PER_DAY).padStart(6, '0');
   }
+}
+
+/** What a refund's form IPN claims: only which order (payment) it concerns; the inbox asks Lyra for the rest. */
+function refundClaim(t: LyraTransaction): PaymentStateEvent {
+  return {
+    reference: t.orderId,
+    gatewayPaymentId: t.orderId,
+    status: PaymentStatus.PENDING,
+    sequence: 0,
+    currency: t.currency,
+    amountAuthorized: 0,
+    amountCaptured: 0,
+    amountRefunded: 0,
+    fee: 0,
+    testMode: t.testMode,
+    detail: `Lyra form IPN: refund ${t.uuid} ${t.status}, confirmed by asking for the order`,
+    confirmBeforeApplying: true,
+  };
 }
