@@ -5,6 +5,7 @@
  * effect is unknown. No answer, or an HTTP 5xx, is unknown too (the ledger keeps the operation REQUESTED).
  */
 import { GatewayApiError } from '../gateway.js';
+import { callGateway } from '../gateway-http.js';
 import type { LyraConfig } from './lyra.config.js';
 
 /** The status a Lyra refusal is reported with: the request was understood and declined. */
@@ -34,25 +35,14 @@ export class LyraApi {
     const what = `Lyra ${service}`;
     // Nothing was sent: Lyra certainly did not act, so this is a refusal, not an unknown outcome.
     if (!this.config.restPassword) throw new GatewayApiError(`${what}: LYRA_REST_PASSWORD is not configured`, 401);
-    let res: Response;
-    let text: string;
-    try {
-      res = await this.fetchImpl(`${this.config.apiUrl}/api-payment/V4/${service}`, {
-        method: 'POST',
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.config.apiTimeoutMs),
-        headers: {
-          Accept: 'application/json',
-          'Content-Type': 'application/json',
-          Authorization: `Basic ${Buffer.from(`${this.config.siteId}:${this.config.restPassword}`).toString('base64')}`,
-        },
-        body: JSON.stringify(body),
-      });
-      text = await res.text();
-    } catch (e) {
-      const cause = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
-      throw new GatewayApiError(`${what} could not be reached: ${cause}`);
-    }
+    const headers = {
+      Accept: 'application/json',
+      'Content-Type': 'application/json',
+      Authorization: `Basic ${Buffer.from(`${this.config.siteId}:${this.config.restPassword}`).toString('base64')}`,
+    };
+    const call = { method: 'POST', headers, body: JSON.stringify(body), timeoutMs: this.config.apiTimeoutMs };
+    const res = await callGateway(this.fetchImpl, `${this.config.apiUrl}/api-payment/V4/${service}`, call, what);
+    const text = res.text;
     if (!res.ok) throw new GatewayApiError(`${what} answered HTTP ${res.status}: ${text.slice(0, 200)}`, res.status);
     let json: { status?: unknown; answer?: { errorCode?: unknown; errorMessage?: unknown; detailedErrorMessage?: unknown } & Record<string, unknown> };
     try {

@@ -19,6 +19,7 @@ import {
   type PaymentStateEvent,
   type ReturnVerification,
 } from '../gateway.js';
+import { callGateway } from '../gateway-http.js';
 import type { QuickPayConfig } from './quickpay.config.js';
 import { QuickPayPaymentSchema, toPaymentStateEvent, type QuickPayPayment } from './quickpay.payment.js';
 import { chargeClaim, chargeOrderId, chargeToRefund, toSubscriptionStateEvent } from './quickpay.subscription.js';
@@ -250,27 +251,15 @@ export class QuickPayGateway implements PaymentGateway {
   }
 
   private async request(method: string, path: string, body?: unknown, nullOn: number[] = []): Promise<unknown> {
-    let res: Response;
-    let text: string;
-    try {
-      res = await this.fetchImpl(`${this.config.apiUrl}${path}`, {
-        method,
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.config.apiTimeoutMs),
-        headers: {
-          'Accept-Version': 'v10',
-          Accept: 'application/json',
-          Authorization: `Basic ${Buffer.from(`:${this.config.apiKey}`).toString('base64')}`,
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      text = await res.text();
-    } catch (e) {
-      // No answer (refused, reset, timed out): whether QuickPay did anything is unknown; no status says otherwise.
-      const cause = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
-      throw new GatewayApiError(`QuickPay ${method} ${path} could not be reached: ${cause}`);
-    }
+    const headers: Record<string, string> = {
+      'Accept-Version': 'v10',
+      Accept: 'application/json',
+      Authorization: `Basic ${Buffer.from(`:${this.config.apiKey}`).toString('base64')}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    };
+    const call = { method, headers, body: body === undefined ? undefined : JSON.stringify(body), timeoutMs: this.config.apiTimeoutMs };
+    const res = await callGateway(this.fetchImpl, `${this.config.apiUrl}${path}`, call, `QuickPay ${method} ${path}`);
+    const text = res.text;
     if (nullOn.includes(res.status)) return null;
     if (!res.ok) throw new GatewayApiError(`QuickPay ${method} ${path} answered ${res.status}: ${text.slice(0, 200)}`, res.status);
     try {

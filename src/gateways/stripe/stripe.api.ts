@@ -5,6 +5,7 @@
  * translating another library's error classes. It is four endpoints and a form encoder.
  */
 import { GatewayApiError } from '../gateway.js';
+import { callGateway } from '../gateway-http.js';
 import type { StripeConfig } from './stripe.config.js';
 import { encodeForm, type FormValue } from './stripe.form.js';
 
@@ -38,28 +39,15 @@ export class StripeApi {
   private async call(method: string, path: string, body: string | undefined, idempotencyKey: string | undefined, nullOn404: boolean): Promise<unknown> {
     // The path (with ids, never secrets) names the call in errors; the query is left out: it only says what to expand.
     const what = `Stripe ${method} ${path.split('?')[0]}`;
-    let res: Response;
-    let text: string;
-    try {
-      res = await this.fetchImpl(`${this.config.apiUrl}${path}`, {
-        method,
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.config.apiTimeoutMs),
-        headers: {
-          Authorization: `Bearer ${this.config.apiKey}`,
-          'Stripe-Version': STRIPE_API_VERSION,
-          Accept: 'application/json',
-          ...(body === undefined ? {} : { 'Content-Type': 'application/x-www-form-urlencoded' }),
-          ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}),
-        },
-        body,
-      });
-      text = await res.text();
-    } catch (e) {
-      // No answer (refused, reset, timed out): whether Stripe did anything is unknown; no status says so.
-      const cause = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
-      throw new GatewayApiError(`${what} could not be reached: ${cause}`);
-    }
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${this.config.apiKey}`,
+      'Stripe-Version': STRIPE_API_VERSION,
+      Accept: 'application/json',
+      ...(body === undefined ? {} : { 'Content-Type': 'application/x-www-form-urlencoded' }),
+      ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}),
+    };
+    const res = await callGateway(this.fetchImpl, `${this.config.apiUrl}${path}`, { method, headers, body, timeoutMs: this.config.apiTimeoutMs }, what);
+    const text = res.text;
     if (nullOn404 && res.status === 404) return null;
     if (!res.ok) throw new GatewayApiError(`${what} answered ${res.status}: ${errorMessage(text)}`, res.status);
     try {
