@@ -5,8 +5,11 @@
 //   node scripts/run-tests.mjs faults     the service surviving faults of its database and Redis (own instances)
 //   node scripts/run-tests.mjs browser    the demo in headless Chromium (Debian's chromium package)
 // Extra arguments are passed to `node --test` (for example --test-name-pattern=checkout).
-// A test that hangs fails after 3 minutes, and a file whose tests are done exits even if a handle was left open
-// (a connection pool to a database a test took down, say), so CI never waits on a stuck process.
+// A test that hangs fails after 3 minutes. In the suites that take databases and Redis down (`forceExit`), a file
+// whose tests are done exits even if a handle was left open (a connection pool to a database a test took down, say),
+// so CI never waits on a stuck process. Only there: `--test-force-exit` ends a file's process before its report has
+// reached the runner now and then, and the tests at the file's end are then neither passed nor failed but missing
+// from the count (seen with the unit suites: 155-163 of 165 reported), so a failure there could go unseen.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,9 +17,9 @@ import { join } from 'node:path';
 const SUITES = {
   sqlite: { dirs: ['unit', 'integration', 'property', 'e2e', 'simulator'], env: { TEST_DATABASE: 'sqlite' } },
   postgres: { dirs: ['integration', 'property', 'e2e', 'postgres'], env: { TEST_DATABASE: 'postgresql' } },
-  redis: { dirs: ['redis'], env: { TEST_DATABASE: 'sqlite' } },
-  faults: { dirs: ['faults'], env: { TEST_DATABASE: 'sqlite' } },
-  browser: { dirs: ['browser'], env: { TEST_DATABASE: 'sqlite' } },
+  redis: { dirs: ['redis'], env: { TEST_DATABASE: 'sqlite' }, forceExit: true },
+  faults: { dirs: ['faults'], env: { TEST_DATABASE: 'sqlite' }, forceExit: true },
+  browser: { dirs: ['browser'], env: { TEST_DATABASE: 'sqlite' }, forceExit: true },
 };
 
 const [suiteName = 'sqlite', ...extra] = process.argv.slice(2);
@@ -38,7 +41,7 @@ if (files.length === 0) {
 const { requireNode24 } = await import('../dist/src/runtime/require-node.js');
 requireNode24('npm test');
 
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=180000', '--test-force-exit', '--test-reporter=spec', ...extra, ...files.sort()], {
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=180000', ...(suite.forceExit ? ['--test-force-exit'] : []), '--test-reporter=spec', ...extra, ...files.sort()], {
   stdio: 'inherit',
   env: { ...process.env, ...suite.env },
 });
