@@ -76,8 +76,8 @@ function operationReports(ops: QuickPayOperation[]): GatewayOperationReport[] {
 }
 
 /** One QuickPay operation as the ledger reads it, under the given id. */
-export function operationReport(op: QuickPayOperation, kind: OperationKind, gatewayOperationId: string, amount = op.amount): GatewayOperationReport {
-  return { gatewayOperationId, kind, amount, outcome: operationOutcome(op), answer: operationAnswer(op) };
+export function operationReport(op: QuickPayOperation, kind: OperationKind, gatewayOperationId: string): GatewayOperationReport {
+  return { gatewayOperationId, kind, amount: op.amount, outcome: operationOutcome(op), answer: operationAnswer(op) };
 }
 
 /** Where one operation stands: in flight while pending, else approved (20000) or not. */
